@@ -1,0 +1,64 @@
+/**
+ * Sandbox JWTs: signed by the engine (HS256, jose), scoped to one sandbox, 24 h by default. The
+ * SDKs refresh when less than an hour is left, so the TTL must stay well above that.
+ */
+import { SignJWT, jwtVerify, errors } from 'jose';
+
+export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
+const ISSUER = 'hopdeck';
+const AUDIENCE = 'hopdeck-agent';
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export type TokenCheck =
+  | { ok: true; sandboxId: string }
+  | { ok: false; code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID'; message: string };
+
+export class SandboxTokens {
+  readonly #key: Uint8Array;
+  readonly #ttlSeconds: number;
+
+  constructor(secret: Uint8Array, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS) {
+    if (secret.byteLength < 32) throw new Error('token secret must be at least 32 bytes');
+    this.#key = secret;
+    this.#ttlSeconds = ttlSeconds;
+  }
+
+  async issue(sandboxId: string, now = new Date()): Promise<IssuedToken> {
+    // Whole seconds: the timestamps we publish have no fractions.
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + this.#ttlSeconds;
+    const token = await new SignJWT({ sbx: sandboxId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setSubject(sandboxId)
+      .setIssuedAt(iat)
+      .setExpirationTime(exp)
+      .sign(this.#key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /** Verify a token for one sandbox: a valid token of another sandbox is rejected. */
+  async verify(token: string, sandboxId: string): Promise<TokenCheck> {
+    try {
+      const { payload } = await jwtVerify(token, this.#key, {
+        issuer: ISSUER,
+        audience: AUDIENCE,
+        algorithms: ['HS256'],
+      });
+      if (payload.sub !== sandboxId) {
+        return { ok: false, code: 'TOKEN_INVALID', message: 'Token belongs to another sandbox' };
+      }
+      return { ok: true, sandboxId };
+    } catch (err) {
+      if (err instanceof errors.JWTExpired) {
+        return { ok: false, code: 'TOKEN_EXPIRED', message: 'Token expired; refresh it with POST /v1/sandboxes/{id}/token/refresh' };
+      }
+      return { ok: false, code: 'TOKEN_INVALID', message: 'Invalid sandbox token' };
+    }
+  }
+}

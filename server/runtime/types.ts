@@ -1,0 +1,51 @@
+/**
+ * The contract between the control plane and the sandbox runtime. The control plane owns records,
+ * ids, tokens and the warm pool; the runtime owns processes, filesystems and cgroups. Everything
+ * the runtime knows about a sandbox lives in `<dataDir>/sandboxes/<id>/`.
+ */
+import type { SandboxResources } from '../../src/api/schemas.ts';
+
+export type IsolationMode = 'bwrap' | 'none';
+export type CgroupMode = 'v2' | 'v1' | 'none';
+
+export interface SandboxSpec {
+  id: string;
+  /** Template name; built-in templates use the host system as their lower layer. */
+  template: string;
+  resources: SandboxResources;
+  internetAccess: boolean;
+  /** Environment of the agent and every process it starts (the sandbox's global env). */
+  env: Record<string, string>;
+  /** Start the Python kernel at boot so the first cell is warm (code-interpreter, python). */
+  warmPython: boolean;
+}
+
+export interface RunningSandbox {
+  /** Host pid of the sandbox's init process (bwrap), used to re-attach after an engine restart. */
+  pid: number;
+  /** Unix socket of the agent, on the host side. HTTP and WebSocket over it speak the agent API. */
+  socketPath: string;
+}
+
+/** What the runtime finds when it looks at a sandbox, used to reconcile records on engine start. */
+export type ObservedState = 'running' | 'paused' | 'stopped' | 'missing';
+
+export interface Runtime {
+  readonly isolation: IsolationMode;
+  readonly cgroups: CgroupMode;
+  /** Boot the sandbox (fresh, or again on its kept files) and resolve once its agent answers /health. */
+  start(spec: SandboxSpec): Promise<RunningSandbox>;
+  /** Kill the process tree; keep the sandbox's files. Idempotent. */
+  stop(id: string): Promise<void>;
+  /** Freeze every process of the sandbox (RAM kept, agent unreachable). */
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Kill and remove everything the sandbox had. Idempotent. */
+  destroy(id: string): Promise<void>;
+  /** Look at what really exists for a sandbox (after an engine restart). */
+  observe(id: string, pid: number | null): Promise<ObservedState>;
+  /** Host-side path of the agent's socket (exists only while running). */
+  socketPath(id: string): string;
+  /** Release runtime resources of the engine itself (not the sandboxes, which outlive it). */
+  close(): Promise<void>;
+}
