@@ -1,0 +1,196 @@
+/**
+ * Plain HTTP forwarding to the agent's unix socket. Bodies stream both ways (uploads and downloads
+ * are never buffered); JSON request bodies have a size limit. `POST /execute` is teed (capped) into
+ * the run history without delaying the client.
+ */
+import http from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
+import { errors, sendError } from './errors.ts';
+import { forwardedPath } from './access.ts';
+import { ExecutionRecording, richOutputsOf, type HistorySink } from './history.ts';
+import type { GatewayLogger } from './types.ts';
+
+export interface HttpForward {
+  sandboxId: string;
+  socketPath: string;
+  agent: http.Agent;
+  requestId: string;
+  url: URL;
+  cors: Record<string, string>;
+  jsonLimit: number;
+  history?: HistorySink;
+  log?: GatewayLogger;
+}
+
+/** Captured at most this much of an /execute request or response for the history. */
+const CAPTURE_REQUEST = 4 * 1024 * 1024;
+const CAPTURE_RESPONSE = 16 * 1024 * 1024;
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+/** Request headers the sandbox must never see: engine credentials and the dashboard's cookies. */
+const PRIVATE_REQUEST = new Set(['authorization', 'x-api-key', 'cookie']);
+
+export function filterHeaders(headers: IncomingHttpHeaders, drop: Set<string>): OutgoingHttpHeaders {
+  const listed = new Set(
+    String(headers.connection ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const out: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || drop.has(name)) continue;
+    if (name.startsWith('access-control-')) continue;
+    out[name] = value;
+  }
+  return out;
+}
+
+export function agentRequestHeaders(req: IncomingMessage, requestId: string): OutgoingHttpHeaders {
+  return { ...filterHeaders(req.headers, PRIVATE_REQUEST), 'x-request-id': requestId };
+}
+
+/** Headers every response from an agent port carries, whatever the agent said. */
+export function gatewayResponseHeaders(
+  requestId: string,
+  cors: Record<string, string>,
+): Record<string, string> {
+  return {
+    ...cors,
+    'x-request-id': requestId,
+    'x-content-type-options': 'nosniff',
+    // A response of the sandbox is data, never a page that runs on the agent port's origin.
+    'content-security-policy': "default-src 'none'; frame-ancestors 'none'; sandbox",
+  };
+}
+
+class Capture {
+  #chunks: Buffer[] = [];
+  #size = 0;
+  overflow = false;
+  constructor(private readonly limit: number) {}
+  add(chunk: Buffer): void {
+    if (this.overflow) return;
+    this.#size += chunk.length;
+    if (this.#size > this.limit) {
+      this.overflow = true;
+      this.#chunks = [];
+      return;
+    }
+    this.#chunks.push(chunk);
+  }
+  json(): Record<string, unknown> | null {
+    if (this.overflow) return null;
+    try {
+      const v: unknown = JSON.parse(Buffer.concat(this.#chunks).toString('utf8'));
+      return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function isJson(req: IncomingMessage): boolean {
+  return /\bjson\b/i.test(String(req.headers['content-type'] ?? ''));
+}
+
+export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpForward): void {
+  const json = isJson(req);
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (json && declared > f.jsonLimit) {
+    res.setHeader('connection', 'close');
+    sendError(res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
+    req.resume();
+    return;
+  }
+  const record = f.history !== undefined && req.method === 'POST' && f.url.pathname === '/execute';
+  const reqCapture = record ? new Capture(CAPTURE_REQUEST) : null;
+  const resCapture = record ? new Capture(CAPTURE_RESPONSE) : null;
+
+  const upstream = http.request({
+    socketPath: f.socketPath,
+    agent: f.agent,
+    method: req.method,
+    path: forwardedPath(f.url),
+    headers: agentRequestHeaders(req, f.requestId),
+  });
+
+  let received = 0;
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    reqCapture?.add(chunk);
+    if (json && received > f.jsonLimit) {
+      upstream.destroy();
+      res.setHeader('connection', 'close');
+      sendError(res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
+      req.destroy();
+    }
+  });
+  pipeline(req, upstream, () => undefined);
+
+  upstream.on('error', (err) => {
+    if (res.writableEnded) return;
+    f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent request failed');
+    sendError(res, errors.agentUnavailable(), f.requestId, f.cors);
+  });
+
+  upstream.on('response', (agentRes) => {
+    const status = agentRes.statusCode ?? 502;
+    const headers = {
+      ...filterHeaders(agentRes.headers, new Set(['set-cookie', 'x-request-id'])),
+      ...gatewayResponseHeaders(f.requestId, f.cors),
+    };
+    res.writeHead(status, headers);
+    if (resCapture) agentRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
+    pipeline(agentRes, res, (err) => {
+      if (err || !reqCapture || !resCapture || !f.history) return;
+      if ((status < 200 || status >= 300) && status !== 408) return;
+      const history = f.history;
+      setImmediate(() => recordExecute(f, history, reqCapture, resCapture, status));
+    });
+  });
+
+  // The client went away before the agent answered: cancel the agent request.
+  res.on('close', () => {
+    if (!res.writableFinished) upstream.destroy();
+  });
+}
+
+function recordExecute(
+  f: HttpForward,
+  sink: HistorySink,
+  reqCap: Capture,
+  resCap: Capture,
+  status: number,
+): void {
+  const request = reqCap.json();
+  if (!request) return;
+  const rec = new ExecutionRecording(f.sandboxId, request, sink, f.log);
+  const body = resCap.json();
+  if (!body) {
+    rec.outcome(status === 408 ? 'timeout' : 'failed');
+    rec.finish('failed');
+    return;
+  }
+  rec.start(body.execution_id);
+  rec.stdout(body.stdout);
+  rec.stderr(body.stderr);
+  for (const r of richOutputsOf(body)) rec.rich(r);
+  rec.result(body);
+  const timedOut = status === 408 || body.code === 'EXECUTION_TIMEOUT' || body.timed_out === true;
+  if (timedOut) rec.outcome('timeout');
+  else if (body.success === false) rec.outcome('failed');
+  rec.finish('completed');
+}

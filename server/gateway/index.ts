@@ -1,0 +1,225 @@
+/**
+ * The agent gateway: one loopback HTTP server per running sandbox, whose URL is the sandbox's
+ * `public_host`. Routing is by port only. Each request is checked (CORS, sandbox JWT, sandbox state)
+ * and forwarded to the agent's unix socket; see docs/decisions/0004-gateway.md.
+ */
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { SandboxTokens } from '../auth/tokens.ts';
+import type { SandboxStatus } from '../../src/api/schemas.ts';
+import {
+  checkToken,
+  corsHeaders,
+  extractToken,
+  isPreflight,
+  originAllowed,
+  parseTarget,
+  preflightHeaders,
+  requireRunning,
+} from './access.ts';
+import { GatewayError, errors, rejectUpgrade, requestIdFor, sendError } from './errors.ts';
+import { forwardHttp } from './http-proxy.ts';
+import { chosenProtocol, forwardUpgrade } from './ws-proxy.ts';
+import type { HistorySink } from './history.ts';
+import type { GatewayLogger } from './types.ts';
+
+export type { HistorySink } from './history.ts';
+export { HISTORY_LIMITS, historyFromRepository } from './history.ts';
+export type { GatewayLogger } from './types.ts';
+
+export interface GatewayOptions {
+  /** Interface to listen on; loopback unless the engine serves other machines. */
+  host: string;
+  tokens: SandboxTokens;
+  /** Current state of a sandbox, read on every request (so pause/stop take effect at once). */
+  lookup(id: string): { status: SandboxStatus; socketPath: string } | null;
+  history?: HistorySink;
+  /** Browser origins allowed to call agents (the dashboard's); `*` allows any. */
+  corsOrigins: string[];
+  log?: GatewayLogger;
+  /** Largest JSON request body forwarded (default 32 MiB: `/files/write` carries base64 content). */
+  jsonBodyLimit?: number;
+  /** Largest WebSocket frame relayed either way (default 16 MiB). */
+  maxFrameBytes?: number;
+}
+
+export interface Gateway {
+  /** Start serving a sandbox on `host:port`; resolves once listening. Re-opening the same port is a no-op. */
+  open(sandboxId: string, port: number): Promise<void>;
+  /** Stop serving a sandbox and cut its open connections. Idempotent. */
+  close(sandboxId: string): Promise<void>;
+  closeAll(): Promise<void>;
+  port(sandboxId: string): number | undefined;
+}
+
+interface Listener {
+  port: number;
+  server: http.Server;
+  wss: WebSocketServer;
+  agent: http.Agent;
+  sockets: Set<WebSocket>;
+}
+
+export function createGateway(opts: GatewayOptions): Gateway {
+  const listeners = new Map<string, Listener>();
+  const jsonLimit = opts.jsonBodyLimit ?? 32 * 1024 * 1024;
+  const maxPayload = opts.maxFrameBytes ?? 16 * 1024 * 1024;
+
+  async function authorize(sandboxId: string, req: IncomingMessage, url: URL, ws: boolean) {
+    const token = extractToken(req, url, ws);
+    await checkToken(opts.tokens, token, sandboxId);
+    return requireRunning(opts.lookup(sandboxId));
+  }
+
+  function onRequest(sandboxId: string, l: Listener, req: IncomingMessage, res: ServerResponse): void {
+    const requestId = requestIdFor(req);
+    const cors = corsHeaders(req, opts.corsOrigins);
+    if (isPreflight(req)) {
+      const origin = req.headers.origin;
+      if (typeof origin === 'string' && !originAllowed(origin, opts.corsOrigins)) {
+        sendError(res, errors.forbiddenOrigin(), requestId);
+        return;
+      }
+      res.writeHead(204, { ...preflightHeaders(req, opts.corsOrigins), 'x-request-id': requestId });
+      res.end();
+      return;
+    }
+    let url: URL;
+    try {
+      url = parseTarget(req);
+    } catch (err) {
+      sendError(res, err as GatewayError, requestId, cors);
+      return;
+    }
+    authorize(sandboxId, req, url, false).then(
+      (target) =>
+        forwardHttp(req, res, {
+          sandboxId,
+          socketPath: target.socketPath,
+          agent: l.agent,
+          requestId,
+          url,
+          cors,
+          jsonLimit,
+          history: opts.history,
+          log: opts.log,
+        }),
+      (err: unknown) => {
+        if (!(err instanceof GatewayError))
+          opts.log?.error({ err, sandbox_id: sandboxId }, 'gateway failure');
+        sendError(res, err instanceof GatewayError ? err : errors.agentUnavailable(), requestId, cors);
+        req.resume();
+      },
+    );
+  }
+
+  function onUpgrade(
+    sandboxId: string,
+    l: Listener,
+    req: IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+  ): void {
+    socket.on('error', () => socket.destroy());
+    const requestId = requestIdFor(req);
+    const cors = corsHeaders(req, opts.corsOrigins);
+    const origin = req.headers.origin;
+    if (typeof origin === 'string' && !originAllowed(origin, opts.corsOrigins)) {
+      rejectUpgrade(socket, errors.forbiddenOrigin(), requestId);
+      return;
+    }
+    let url: URL;
+    try {
+      url = parseTarget(req);
+    } catch (err) {
+      rejectUpgrade(socket, err as GatewayError, requestId, cors);
+      return;
+    }
+    authorize(sandboxId, req, url, true).then(
+      (target) =>
+        forwardUpgrade(l.wss, req, socket, head, {
+          sandboxId,
+          socketPath: target.socketPath,
+          requestId,
+          url,
+          cors,
+          maxPayload,
+          history: opts.history,
+          log: opts.log,
+          track: (pair) => {
+            for (const ws of pair) {
+              l.sockets.add(ws);
+              ws.once('close', () => l.sockets.delete(ws));
+            }
+          },
+        }),
+      (err: unknown) => {
+        if (!(err instanceof GatewayError))
+          opts.log?.error({ err, sandbox_id: sandboxId }, 'gateway failure');
+        rejectUpgrade(socket, err instanceof GatewayError ? err : errors.agentUnavailable(), requestId, cors);
+      },
+    );
+  }
+
+  async function open(sandboxId: string, port: number): Promise<void> {
+    const existing = listeners.get(sandboxId);
+    if (existing?.port === port) return;
+    if (existing) await close(sandboxId);
+    const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload,
+      perMessageDeflate: false,
+      handleProtocols: (_protocols, req) => chosenProtocol.get(req) ?? false,
+    });
+    const l: Listener = {
+      port,
+      server,
+      wss,
+      agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
+      sockets: new Set(),
+    };
+    server.on('request', (req, res) => onRequest(sandboxId, l, req, res));
+    server.on('upgrade', (req, socket, head) => onUpgrade(sandboxId, l, req, socket, head));
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: opts.host, port, exclusive: true }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', (err) =>
+      opts.log?.error({ err, sandbox_id: sandboxId, port }, 'gateway listener error'),
+    );
+    const bound = server.address();
+    if (bound && typeof bound === 'object') l.port = bound.port;
+    listeners.set(sandboxId, l);
+  }
+
+  async function close(sandboxId: string): Promise<void> {
+    const l = listeners.get(sandboxId);
+    if (!l) return;
+    listeners.delete(sandboxId);
+    for (const ws of l.sockets) ws.terminate();
+    l.wss.close();
+    const closed = new Promise<void>((resolve) => l.server.close(() => resolve()));
+    l.server.closeAllConnections();
+    l.agent.destroy();
+    await closed;
+  }
+
+  return {
+    open,
+    close,
+    async closeAll() {
+      await Promise.all([...listeners.keys()].map((id) => close(id)));
+    },
+    port: (sandboxId) => listeners.get(sandboxId)?.port,
+  };
+}

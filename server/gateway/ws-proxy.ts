@@ -1,0 +1,176 @@
+/**
+ * WebSocket forwarding: the upstream socket to the agent (`ws+unix://`) opens first, and only then
+ * is the client's handshake completed, so an unreachable agent gets a clear HTTP error. Frames are
+ * relayed both ways with backpressure; both sides close together. `/execute/stream` runs are
+ * observed for the history without touching the frames.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import WebSocket, { type RawData, type WebSocketServer } from 'ws';
+import { GatewayError, errors, rejectUpgrade } from './errors.ts';
+import { forwardedPath } from './access.ts';
+import { StreamObserver } from './stream-history.ts';
+import type { HistorySink } from './history.ts';
+import type { GatewayLogger } from './types.ts';
+
+export interface WsForward {
+  sandboxId: string;
+  socketPath: string;
+  requestId: string;
+  url: URL;
+  cors: Record<string, string>;
+  maxPayload: number;
+  history?: HistorySink;
+  log?: GatewayLogger;
+  /** Called with the connected pair, so the gateway can cut them when the sandbox goes away. */
+  track(pair: [WebSocket, WebSocket]): void;
+}
+
+/** The subprotocol the agent chose, for the server's `handleProtocols`. */
+export const chosenProtocol = new WeakMap<IncomingMessage, string>();
+
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export function forwardUpgrade(
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  f: WsForward,
+): void {
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const upstream = new WebSocket(`ws+unix://${f.socketPath}:${forwardedPath(f.url)}`, protocols, {
+    headers: { 'x-request-id': f.requestId },
+    maxPayload: f.maxPayload,
+    perMessageDeflate: false,
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+  });
+  let settled = false;
+  const onClientGone = () => {
+    if (!settled) upstream.terminate();
+  };
+  socket.once('close', onClientGone);
+
+  upstream.once('unexpected-response', (_r, agentRes) => {
+    settled = true;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    agentRes.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= ERROR_BODY_LIMIT) chunks.push(c);
+    });
+    agentRes.on('error', () => rejectUpgrade(socket, errors.agentUnavailable(), f.requestId, f.cors));
+    agentRes.on('end', () => {
+      const status = agentRes.statusCode ?? 502;
+      let body: { message?: unknown; error?: unknown; code?: unknown } = {};
+      try {
+        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
+      } catch {
+        // not JSON: fall back to a generic message below
+      }
+      const message =
+        typeof body.message === 'string'
+          ? body.message
+          : typeof body.error === 'string'
+            ? body.error
+            : 'Upgrade refused by the agent';
+      const code = typeof body.code === 'string' ? body.code : 'INVALID_REQUEST';
+      rejectUpgrade(
+        socket,
+        new GatewayError(status, code.slice(0, 64), message.slice(0, 1000)),
+        f.requestId,
+        f.cors,
+      );
+    });
+  });
+
+  upstream.once('error', (err) => {
+    if (settled) return;
+    settled = true;
+    f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent websocket failed');
+    rejectUpgrade(socket, errors.agentUnavailable(), f.requestId, f.cors);
+  });
+
+  upstream.once('open', () => {
+    settled = true;
+    socket.off('close', onClientGone);
+    if (!socket.writable) {
+      upstream.terminate();
+      return;
+    }
+    if (upstream.protocol) chosenProtocol.set(req, upstream.protocol);
+    wss.handleUpgrade(req, socket, head, (client) => {
+      f.track([client, upstream]);
+      relay(client, upstream, f);
+    });
+  });
+}
+
+function sendableCode(code: number, fallback: number): number {
+  if (code === 1000 || (code >= 1001 && code <= 1014 && ![1004, 1005, 1006].includes(code))) return code;
+  if (code >= 3000 && code <= 4999) return code;
+  return fallback;
+}
+
+function sendableReason(reason: Buffer): string {
+  return reason.length <= 123 ? reason.toString('utf8') : '';
+}
+
+function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
+  const observer =
+    f.history && f.url.pathname === '/execute/stream'
+      ? new StreamObserver(f.sandboxId, f.history, f.log)
+      : null;
+  let clientClosedFirst = false;
+
+  const pipe = (from: WebSocket, to: WebSocket, observe: ((text: string) => void) | null) => {
+    from.on('message', (data: RawData, isBinary: boolean) => {
+      if (to.readyState !== WebSocket.OPEN) return;
+      if (observe && !isBinary) {
+        try {
+          observe(data.toString());
+        } catch (err) {
+          f.log?.warn({ err, sandbox_id: f.sandboxId }, 'run history observer failed');
+        }
+      }
+      to.send(data, { binary: isBinary }, () => {
+        if (from.isPaused && to.bufferedAmount < LOW_WATER) from.resume();
+      });
+      if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
+    });
+  };
+  pipe(client, upstream, observer ? (t) => observer.fromClient(t) : null);
+  pipe(upstream, client, observer ? (t) => observer.fromAgent(t) : null);
+
+  const closeOther = (other: WebSocket, code: number, reason: Buffer, fallback: number) => {
+    if (other.readyState === WebSocket.OPEN)
+      other.close(sendableCode(code, fallback), sendableReason(reason));
+    else if (other.readyState === WebSocket.CONNECTING) other.terminate();
+  };
+  client.on('close', (code, reason) => {
+    if (upstream.readyState === WebSocket.OPEN) clientClosedFirst = true;
+    closeOther(upstream, code, reason, 1000);
+    observer?.closed(clientClosedFirst);
+  });
+  upstream.on('close', (code, reason) => {
+    closeOther(client, code, reason, 1011);
+    observer?.closed(clientClosedFirst);
+  });
+  // A protocol error on one side (e.g. a frame over maxPayload): ws fails that socket itself; the
+  // other side gets a proper close (1009 "too big" or 1011) rather than a dropped connection.
+  const onError = (side: WebSocket, other: WebSocket, name: string) => (err: Error & { code?: string }) => {
+    f.log?.info({ err: err.message, side: name, sandbox_id: f.sandboxId }, 'websocket relay error');
+    const code = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 1009 : 1011;
+    if (other.readyState === WebSocket.OPEN)
+      other.close(code, name === 'agent' ? 'Agent frame rejected' : 'Client frame rejected');
+    if (side.readyState !== WebSocket.CLOSED) setTimeout(() => side.terminate(), 1000).unref();
+  };
+  client.on('error', onError(client, upstream, 'client'));
+  upstream.on('error', onError(upstream, client, 'agent'));
+}
