@@ -27,8 +27,7 @@ export const HISTORY_LIMITS = {
 } as const;
 
 const EXEC_ID_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const FINAL_STATUSES = ['completed', 'failed', 'killed', 'timeout'] as const;
-export type FinalStatus = (typeof FINAL_STATUSES)[number];
+export type FinalStatus = Exclude<ExecutionT['status'], 'running'>;
 
 export function newExecutionId(): string {
   return `exec_${randomBytes(10).toString('hex')}`;
