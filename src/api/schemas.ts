@@ -197,7 +197,15 @@ export const StreamFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('start'), execution_id: z.string(), timestamp: Timestamp }),
   z.object({ type: z.literal('stdout'), data: z.string(), timestamp: Timestamp }),
   z.object({ type: z.literal('stderr'), data: z.string(), timestamp: Timestamp }),
-  z.object({ type: z.literal('rich_output'), timestamp: Timestamp }).extend(RichOutput.shape),
+  // `type` names the frame, so the output's MIME type travels as `mime_type`.
+  z.object({
+    type: z.literal('rich_output'),
+    mime_type: z.string(),
+    format: RichOutput.shape.format,
+    data: z.unknown(),
+    metadata: z.record(z.string(), z.unknown()).optional(),
+    timestamp: Timestamp,
+  }),
   z.object({
     type: z.literal('result'),
     exit_code: z.number().int(),

@@ -1,0 +1,75 @@
+/**
+ * Agent configuration: from a JSON file written by the runtime (`--config <file>`), or from flags
+ * and env vars for a bare agent (`--socket <path>`, HOPDECK_AGENT_SOCKET, ...).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join, posix, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface AgentConfig {
+  socketPath: string;
+  /** Host directory that API paths like /workspace resolve under ('/' inside a bwrap sandbox). */
+  fsRoot: string;
+  python: string;
+  bridgePath: string;
+  warmPython: boolean;
+  outputCapBytes: number;
+  /** The sandbox's global env at boot (template + create request env_vars). */
+  env: Record<string, string>;
+  sandboxId: string;
+  workdir: string;
+}
+
+function flag(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const file = flag(argv, '--config') ?? env.HOPDECK_AGENT_CONFIG;
+  const fromFile: Partial<AgentConfig> = file
+    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<AgentConfig>)
+    : {};
+  const socketPath = flag(argv, '--socket') ?? env.HOPDECK_AGENT_SOCKET ?? fromFile.socketPath;
+  if (!socketPath) throw new Error('agent: no socket path (use --socket <path> or HOPDECK_AGENT_SOCKET)');
+  const cap = Number(
+    flag(argv, '--output-cap') ?? env.HOPDECK_OUTPUT_CAP ?? fromFile.outputCapBytes ?? 1024 * 1024,
+  );
+  return {
+    socketPath: resolve(socketPath),
+    fsRoot: resolve(flag(argv, '--root') ?? env.HOPDECK_FS_ROOT ?? fromFile.fsRoot ?? '/'),
+    python: fromFile.python ?? env.HOPDECK_PYTHON ?? '/usr/bin/python3',
+    bridgePath: fromFile.bridgePath ?? env.HOPDECK_BRIDGE ?? join(here, 'bridge.py'),
+    warmPython: fromFile.warmPython ?? (argv.includes('--warm-python') || env.HOPDECK_WARM_PYTHON === '1'),
+    outputCapBytes: Number.isFinite(cap) && cap > 0 ? cap : 1024 * 1024,
+    env: fromFile.env ?? {},
+    sandboxId: fromFile.sandboxId ?? env.HOPDECK_SANDBOX_ID ?? 'local',
+    workdir: fromFile.workdir ?? '/workspace',
+  };
+}
+
+/** Map an API path (absolute, inside the sandbox) to the real path the agent opens. */
+export function realPath(cfg: AgentConfig, apiPath: string): string {
+  const normal = posix.normalize(apiPath);
+  return cfg.fsRoot === '/' ? normal : join(cfg.fsRoot, normal);
+}
+
+/** The base environment of every process the agent starts (cleared, then the sandbox's own). */
+export function baseEnv(cfg: AgentConfig): Record<string, string> {
+  return {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    HOME: realPath(cfg, '/home/user'),
+    USER: 'user',
+    LOGNAME: 'user',
+    SHELL: '/bin/bash',
+    LANG: 'C.UTF-8',
+    LC_ALL: 'C.UTF-8',
+    TERM: 'xterm-256color',
+    TMPDIR: realPath(cfg, '/tmp'),
+    PYTHONUNBUFFERED: '1',
+    MPLCONFIGDIR: realPath(cfg, '/tmp/.matplotlib'),
+    PYDEVD_DISABLE_FILE_VALIDATION: '1',
+    HOPDECK_SANDBOX_ID: cfg.sandboxId,
+  };
+}

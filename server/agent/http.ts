@@ -1,0 +1,143 @@
+/**
+ * Minimal HTTP plumbing for the agent (Node builtins only): JSON replies, the HopX error envelope,
+ * bounded body reading and a method+path router.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+
+export const MAX_JSON_BODY = 8 * 1024 * 1024;
+export const MAX_UPLOAD_BODY = 256 * 1024 * 1024;
+
+export function nowIso(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export class AgentError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export interface Ctx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  params: Record<string, string>;
+  requestId: string;
+}
+
+export function requestIdOf(req: IncomingMessage): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given)) return given;
+  return `req_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+}
+
+export function sendJson(ctx: Ctx, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  ctx.res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'x-request-id': ctx.requestId,
+  });
+  ctx.res.end(text);
+}
+
+export function sendError(ctx: Ctx, err: AgentError): void {
+  sendJson(ctx, err.status, {
+    error: err.message,
+    message: err.message,
+    code: err.code,
+    request_id: ctx.requestId,
+    timestamp: nowIso(),
+    path: ctx.url.pathname,
+    ...err.extra,
+  });
+}
+
+export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (declared > limit) throw new AgentError(413, 'INVALID_REQUEST', `Body larger than ${limit} bytes`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new AgentError(413, 'INVALID_REQUEST', `Body larger than ${limit} bytes`);
+    chunks.push(buf);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Read a JSON body and validate it; an empty body counts as `{}`. */
+export async function readJson<T extends z.ZodType>(ctx: Ctx, schema: T): Promise<z.infer<T>> {
+  const raw = await readBody(ctx.req, MAX_JSON_BODY);
+  let data: unknown = {};
+  if (raw.length > 0) {
+    try {
+      data = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new AgentError(400, 'INVALID_JSON', 'Request body is not valid JSON');
+    }
+  }
+  return parseWith(schema, data);
+}
+
+export function parseWith<T extends z.ZodType>(schema: T, data: unknown): z.infer<T> {
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    throw new AgentError(400, 'INVALID_REQUEST', `Invalid request: ${where}${issue?.message ?? 'bad input'}`);
+  }
+  return parsed.data;
+}
+
+export type Handler = (ctx: Ctx) => Promise<void> | void;
+
+interface Route {
+  method: string;
+  parts: string[];
+  handler: Handler;
+}
+
+export class Router {
+  readonly #routes: Route[] = [];
+
+  on(method: string, path: string, handler: Handler): this {
+    this.#routes.push({ method, parts: path.split('/').filter(Boolean), handler });
+    return this;
+  }
+
+  match(
+    method: string,
+    pathname: string,
+  ): { handler: Handler; params: Record<string, string> } | 'method' | null {
+    const parts = pathname.split('/').filter(Boolean);
+    let methodMismatch = false;
+    for (const route of this.#routes) {
+      if (route.parts.length !== parts.length) continue;
+      const params: Record<string, string> = {};
+      const ok = route.parts.every((p, i) => {
+        const seg = parts[i] ?? '';
+        if (p.startsWith(':')) {
+          params[p.slice(1)] = decodeURIComponent(seg);
+          return true;
+        }
+        return p === seg;
+      });
+      if (!ok) continue;
+      if (route.method !== method && !(route.method === 'GET' && method === 'HEAD')) {
+        methodMismatch = true;
+        continue;
+      }
+      return { handler: route.handler, params };
+    }
+    return methodMismatch ? 'method' : null;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Hopdeck VM agent: runs inside each sandbox and speaks the HopX agent API over a unix socket.
+ * Bundled to dist/agent/agent.mjs (Node builtins + ws + zod; a sandbox sees no node_modules).
+ *   node agent.mjs --config <file>        (written by the runtime)
+ *   node agent.mjs --socket <path> [--root <dir>] [--warm-python]
+ */
+import { createServer } from 'node:http';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { loadConfig, realPath } from './config.ts';
+import { AgentError, Router, requestIdOf, sendError, type Ctx } from './http.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { executeRoutes } from './routes/execute.ts';
+import { fileRoutes } from './routes/files.ts';
+import { systemRoutes } from './routes/system.ts';
+import { AgentState } from './state.ts';
+import { handleExecuteStream } from './stream.ts';
+
+const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+const cfg = loadConfig(process.argv.slice(2), process.env);
+const state = new AgentState(cfg, log);
+for (const dir of ['/workspace', '/home/user', '/tmp']) mkdirSync(realPath(cfg, dir), { recursive: true });
+
+const router = new Router();
+systemRoutes(router, state);
+executeRoutes(router, state);
+commandRoutes(router, state);
+fileRoutes(router, state);
+
+const server = createServer((req, res) => {
+  state.metrics.requests += 1;
+  const ctx: Ctx = {
+    req,
+    res,
+    url: new URL(req.url ?? '/', 'http://agent'),
+    params: {},
+    requestId: requestIdOf(req),
+  };
+  const fail = (err: unknown) => {
+    state.metrics.errors += 1;
+    const e = err instanceof AgentError ? err : new AgentError(500, 'INTERNAL_ERROR', 'Internal agent error');
+    if (!(err instanceof AgentError))
+      log(`error on ${req.method} ${ctx.url.pathname}: ${(err as Error)?.stack ?? String(err)}`);
+    if (res.headersSent) res.destroy();
+    else sendError(ctx, e);
+  };
+  const found = router.match(req.method ?? 'GET', ctx.url.pathname);
+  if (found === null)
+    return fail(new AgentError(404, 'NOT_FOUND', `No such endpoint: ${req.method} ${ctx.url.pathname}`));
+  if (found === 'method')
+    return fail(
+      new AgentError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} not allowed on ${ctx.url.pathname}`),
+    );
+  ctx.params = found.params;
+  try {
+    Promise.resolve(found.handler(ctx)).catch(fail);
+  } catch (err) {
+    fail(err);
+  }
+});
+server.requestTimeout = 0;
+server.keepAliveTimeout = 5000;
+
+const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+server.on('upgrade', (req, socket, head) => {
+  const path = new URL(req.url ?? '/', 'http://agent').pathname;
+  if (path !== '/execute/stream' && path !== '/stream') {
+    socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+    return;
+  }
+  wss.handleUpgrade(req, socket, head, (ws) => handleExecuteStream(ws, state));
+});
+
+mkdirSync(dirname(cfg.socketPath), { recursive: true });
+rmSync(cfg.socketPath, { force: true });
+server.listen(cfg.socketPath, () => {
+  chmodSync(cfg.socketPath, 0o600);
+  log(`agent listening on ${cfg.socketPath}`);
+  if (cfg.warmPython)
+    state.kernel.ensure().catch((err: unknown) => log(`kernel failed to start: ${String(err)}`));
+});
+
+const shutdown = () => {
+  state.kernel.close();
+  for (const p of state.processes.values()) p.abort.abort();
+  server.close();
+  setTimeout(() => process.exit(0), 200).unref();
+};
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);

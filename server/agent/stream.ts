@@ -1,0 +1,151 @@
+/**
+ * WebSocket /execute/stream: one `execute` frame in, then start / stdout / stderr / rich_output /
+ * result / error / complete frames out. Text chunks are coalesced (16 ms or 64 KiB, never across a
+ * change of stream, so order is kept); a slow client pauses the producer; `{"type":"kill"}` or a
+ * closed socket stops the run.
+ */
+import type { WebSocket } from 'ws';
+import { ExecuteRequest, type RichOutput, type StreamFrame } from '../../src/api/schemas.ts';
+import { AgentError, nowIso, parseWith } from './http.ts';
+import { executeInto, newId } from './execute.ts';
+import type { OutputSink, StreamName } from './output.ts';
+import { toInput } from './routes/execute.ts';
+import type { AgentState } from './state.ts';
+
+const COALESCE_MS = 16;
+const COALESCE_MAX = 64 * 1024;
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+
+class SocketSink implements OutputSink {
+  #pending: { name: StreamName; data: string } | null = null;
+  #timer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly ws: WebSocket) {}
+
+  send(frame: StreamFrame): void {
+    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+  }
+
+  flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+    const p = this.#pending;
+    this.#pending = null;
+    if (p) this.send({ type: p.name, data: p.data, timestamp: nowIso() });
+  }
+
+  text(name: StreamName, data: string): void {
+    if (this.#pending && this.#pending.name !== name) this.flush();
+    if (this.#pending) this.#pending.data += data;
+    else this.#pending = { name, data };
+    if (this.#pending.data.length >= COALESCE_MAX) this.flush();
+    else this.#timer ??= setTimeout(() => this.flush(), COALESCE_MS);
+  }
+
+  rich(output: RichOutput): void {
+    this.flush();
+    const { type: mime, ...rest } = output;
+    this.send({ ...rest, type: 'rich_output', mime_type: mime, timestamp: nowIso() });
+  }
+
+  get congested(): boolean {
+    return this.ws.bufferedAmount > HIGH_WATER;
+  }
+
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.ws.bufferedAmount < LOW_WATER || this.ws.readyState !== this.ws.OPEN) resolve();
+        else setTimeout(check, 10);
+      };
+      check();
+    });
+  }
+}
+
+export function handleExecuteStream(ws: WebSocket, state: AgentState): void {
+  const sink = new SocketSink(ws);
+  const abort = new AbortController();
+  let started = false;
+  state.metrics.streams += 1;
+  const idle = setTimeout(() => ws.close(1008, 'no execute frame'), 30_000);
+  ws.on('close', () => {
+    clearTimeout(idle);
+    state.metrics.streams -= 1;
+    abort.abort();
+  });
+  ws.on('message', (raw) => {
+    let msg: unknown;
+    try {
+      msg = JSON.parse(String(raw));
+    } catch {
+      if (!started) fail(sink, ws, 'INVALID_JSON', 'Frame is not valid JSON');
+      return;
+    }
+    const type = (msg as { type?: unknown } | null)?.type;
+    if (started) {
+      if (type === 'kill') abort.abort();
+      return;
+    }
+    if (type !== 'execute') {
+      fail(sink, ws, 'INVALID_REQUEST', 'The first frame must be {"type":"execute",...}');
+      return;
+    }
+    started = true;
+    clearTimeout(idle);
+    void run(state, ws, sink, msg, abort.signal);
+  });
+}
+
+function fail(sink: SocketSink, ws: WebSocket, code: string, message: string): void {
+  sink.send({ type: 'error', error: message, code, timestamp: nowIso() });
+  sink.send({ type: 'complete', success: false });
+  ws.close(1000);
+}
+
+async function run(
+  state: AgentState,
+  ws: WebSocket,
+  sink: SocketSink,
+  msg: unknown,
+  signal: AbortSignal,
+): Promise<void> {
+  let input;
+  try {
+    input = { ...toInput(state, parseWith(ExecuteRequest, msg), 120), signal };
+  } catch (err) {
+    const e = err instanceof AgentError ? err : new AgentError(400, 'INVALID_REQUEST', String(err));
+    fail(sink, ws, e.code, e.message);
+    return;
+  }
+  const id = newId('exec');
+  sink.send({ type: 'start', execution_id: id, timestamp: nowIso() });
+  try {
+    const out = await executeInto(state, id, input, sink);
+    sink.flush();
+    if (out.timedOut) {
+      sink.send({
+        type: 'error',
+        error: `Execution timed out after ${input.timeoutMs / 1000} s`,
+        code: 'EXECUTION_TIMEOUT',
+        timestamp: nowIso(),
+      });
+    } else if (out.killed) {
+      sink.send({ type: 'error', error: 'Execution killed', code: 'EXECUTION_FAILED', timestamp: nowIso() });
+    }
+    sink.send({
+      type: 'result',
+      exit_code: out.exitCode,
+      execution_time: Math.round(out.seconds * 1e6) / 1e6,
+      ...(out.truncated ? { truncated: true } : {}),
+      timestamp: nowIso(),
+    });
+    sink.send({ type: 'complete', success: out.exitCode === 0 && !out.error });
+  } catch (err) {
+    sink.flush();
+    fail(sink, ws, 'EXECUTION_FAILED', err instanceof Error ? err.message : String(err));
+    return;
+  }
+  setTimeout(() => ws.close(1000), 50).unref();
+}

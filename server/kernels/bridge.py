@@ -1,0 +1,200 @@
+"""Hopdeck kernel bridge: drives one ipykernel through jupyter_client and speaks JSON lines on stdio.
+
+Runs inside the sandbox with /usr/bin/python3. The agent writes one request per line on stdin:
+  {"op": "execute", "id": "exec_1", "code": "...", "env": {...}?, "cwd": "/workspace"?}
+  {"op": "interrupt"}            interrupt the running cell (timeouts, kill)
+  {"op": "restart"}              restart the kernel (state cleared)
+and reads one event per line on stdout:
+  {"type": "ready"} | {"type": "restarted"} | {"type": "fatal", "message": ...}
+  {"id", "type": "stream", "name": "stdout"|"stderr", "text"}
+  {"id", "type": "display", "data": {mime: value}, "metadata": {...}, "result": bool}
+  {"id", "type": "error", "ename", "evalue", "traceback": [...]}
+  {"id", "type": "done", "status": "ok"|"error"|"aborted"}
+Rich outputs come from the kernel's own MIME bundles (display_data / execute_result).
+"""
+
+import json
+import os
+import queue
+import sys
+import threading
+
+from jupyter_client.manager import KernelManager
+
+_out_lock = threading.Lock()
+_real_stdout = sys.stdout
+# Anything else printing to our stdout would corrupt the protocol: send it to stderr.
+sys.stdout = sys.stderr
+
+
+def emit(obj):
+    line = json.dumps(obj, ensure_ascii=False)
+    with _out_lock:
+        _real_stdout.write(line + "\n")
+        _real_stdout.flush()
+
+
+SETUP = """
+def __hopdeck_setup(env, cwd):
+    import os
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    old_cwd = os.getcwd()
+    if cwd:
+        os.chdir(cwd)
+    return saved, old_cwd
+
+def __hopdeck_restore(saved, old_cwd):
+    import os
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    try:
+        os.chdir(old_cwd)
+    except OSError:
+        pass
+"""
+
+
+class Bridge:
+    def __init__(self):
+        self.km = None
+        self.kc = None
+        self.requests = queue.Queue()
+        self.abort = False
+
+    def start_kernel(self):
+        self.km = KernelManager(kernel_name="python3")
+        self.km.start_kernel(cwd=os.environ.get("HOPDECK_WORKDIR", "/workspace"))
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.run_silent(SETUP)
+
+    def run_silent(self, code):
+        msg_id = self.kc.execute(code, silent=True, store_history=False)
+        self.collect(msg_id, None)
+
+    def collect(self, msg_id, exec_id):
+        """Forward IOPub messages of one request until the kernel is idle again."""
+        status = "ok"
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.5)
+            except queue.Empty:
+                if self.abort:
+                    return "aborted"
+                if not self.km.is_alive():
+                    if exec_id is not None:
+                        emit({"id": exec_id, "type": "error", "ename": "KernelDied",
+                              "evalue": "The Python kernel died; it was restarted and its state is lost",
+                              "traceback": []})
+                    self.abort = True
+                    return "error"
+                continue
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = msg["header"]["msg_type"]
+            content = msg["content"]
+            if kind == "status" and content.get("execution_state") == "idle":
+                break
+            if exec_id is None:
+                continue
+            if kind == "stream":
+                emit({"id": exec_id, "type": "stream", "name": content.get("name", "stdout"), "text": content.get("text", "")})
+            elif kind in ("display_data", "execute_result", "update_display_data"):
+                emit({
+                    "id": exec_id,
+                    "type": "display",
+                    "data": content.get("data", {}),
+                    "metadata": content.get("metadata", {}),
+                    "result": kind == "execute_result",
+                })
+            elif kind == "error":
+                status = "error"
+                emit({
+                    "id": exec_id,
+                    "type": "error",
+                    "ename": content.get("ename", ""),
+                    "evalue": content.get("evalue", ""),
+                    "traceback": content.get("traceback", []),
+                })
+        return status
+
+    def execute(self, req):
+        exec_id = req.get("id")
+        env = req.get("env") or {}
+        cwd = req.get("cwd") or ""
+        try:
+            setup = "__hopdeck_state = __hopdeck_setup(%s, %s)" % (json.dumps(env), json.dumps(cwd))
+            msg_id = self.kc.execute(setup, silent=True, store_history=False)
+            if self.collect(msg_id, exec_id) == "error":
+                emit({"id": exec_id, "type": "done", "status": "error"})
+                return
+            msg_id = self.kc.execute(req.get("code", ""), store_history=True, allow_stdin=False)
+            status = self.collect(msg_id, exec_id)
+            if not self.abort:
+                self.run_silent("__hopdeck_restore(*__hopdeck_state)")
+            emit({"id": exec_id, "type": "done", "status": status})
+        except Exception as exc:  # the kernel died or the channel broke
+            emit({"id": exec_id, "type": "error", "ename": type(exc).__name__, "evalue": str(exc), "traceback": []})
+            emit({"id": exec_id, "type": "done", "status": "error"})
+
+    def restart(self):
+        self.abort = False
+        self.km.restart_kernel(now=True)
+        self.kc.wait_for_ready(timeout=60)
+        self.run_silent(SETUP)
+        emit({"type": "restarted"})
+
+    def reader(self):
+        for line in sys.stdin:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                req = json.loads(line)
+            except ValueError:
+                continue
+            if req.get("op") == "interrupt":
+                try:
+                    self.km.interrupt_kernel()
+                except Exception as exc:
+                    print("interrupt failed: %s" % exc, file=sys.stderr)
+            elif req.get("op") == "kill":
+                # A cell that ignores interrupts: drop it and restart the kernel.
+                self.abort = True
+            else:
+                self.requests.put(req)
+        self.requests.put({"op": "exit"})
+
+    def main(self):
+        try:
+            self.start_kernel()
+        except Exception as exc:
+            emit({"type": "fatal", "message": "%s: %s" % (type(exc).__name__, exc)})
+            return 1
+        threading.Thread(target=self.reader, daemon=True).start()
+        emit({"type": "ready"})
+        while True:
+            req = self.requests.get()
+            op = req.get("op")
+            if op == "exit":
+                break
+            if op == "execute":
+                if self.abort:
+                    self.restart()
+                self.execute(req)
+                if self.abort:
+                    self.restart()
+            elif op == "restart":
+                self.restart()
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(Bridge().main())
