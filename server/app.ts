@@ -1,0 +1,160 @@
+/**
+ * The engine's HTTP app as a factory (fastify/demo style): it wires store, runtime, gateway, warm
+ * pool and expiry scheduler into one Fastify instance and never listens; main.ts does.
+ * Closing the app closes gateway ports, the pool and the scheduler; sandboxes keep running.
+ */
+import cookie from '@fastify/cookie';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { makeAuthHook, rateLimitKey } from './auth/guard.ts';
+import { SandboxTokens } from './auth/tokens.ts';
+import { ExpiryScheduler } from './control-plane/expiry.ts';
+import type { GatewayPorts } from './control-plane/gateway-port.ts';
+import { genRequestId, installHttpBasics, installSpa } from './control-plane/http.ts';
+import { reconcile, type ReconcileReport } from './control-plane/reconcile.ts';
+import { apiKeyRoutes } from './control-plane/routes/api-keys.ts';
+import { authRoutes } from './control-plane/routes/auth.ts';
+import { executionRoutes } from './control-plane/routes/executions.ts';
+import { healthRoutes } from './control-plane/routes/health.ts';
+import { sandboxRoutes } from './control-plane/routes/sandboxes.ts';
+import { templateRoutes } from './control-plane/routes/templates.ts';
+import { SandboxService } from './control-plane/sandbox-service.ts';
+import { publicHostName } from './control-plane/view.ts';
+import { WarmPool } from './control-plane/warm-pool.ts';
+import { HttpError, installErrorHandling } from './errors.ts';
+import { createGateway, historyFromRepository } from './gateway/index.ts';
+import type { Runtime } from './runtime/types.ts';
+import { jwtSecret } from './store/settings.ts';
+import type { Store } from './store/index.ts';
+
+export interface AppOptions {
+  store: Store;
+  runtime: Runtime;
+  host: string;
+  port: number;
+  framesPort: number;
+  agentPorts: [number, number];
+  rateLimit: number;
+  warmPool: number;
+  corsOrigin?: string | undefined;
+  /** Built dashboard (dist/web); null serves a hint page instead. */
+  webDir?: string | null;
+  /** Inject a gateway (tests); by default the real one from server/gateway. */
+  gateway?: GatewayPorts;
+  logger?: FastifyServerOptions['logger'];
+  /** Reconcile records with the runtime and start the scheduler and the pool (default true). */
+  start?: boolean;
+}
+
+export interface Engine {
+  svc: SandboxService;
+  pool: WarmPool;
+  expiry: ExpiryScheduler;
+  gateway: GatewayPorts;
+  tokens: SandboxTokens;
+  reconciled: ReconcileReport | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    engine: Engine;
+  }
+}
+
+export const BODY_LIMIT = 1024 * 1024;
+
+/** Origins of the dashboard, as browsers name them (loopback has two spellings). */
+export function dashboardOrigins(host: string, port: number, extra?: string): string[] {
+  const name = publicHostName(host);
+  const list = [`http://${name}:${port}`];
+  if (name === '127.0.0.1') list.push(`http://localhost:${port}`);
+  if (extra) list.push(extra);
+  return list;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    genReqId: genRequestId,
+    trustProxy: false,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const host = publicHostName(opts.host);
+  const framesOrigin = `http://${host}:${opts.framesPort}`;
+  const extraOrigins = opts.corsOrigin ? [opts.corsOrigin] : [];
+  const { store, runtime } = opts;
+  const tokens = new SandboxTokens(jwtSecret(store.db));
+
+  // The gateway asks the service for each sandbox's state; the service opens gateway ports.
+  let svc: SandboxService | null = null;
+  const gateway =
+    opts.gateway ??
+    createGateway({
+      host: opts.host,
+      tokens,
+      lookup: (id) => svc?.lookup(id) ?? null,
+      history: historyFromRepository(store.executions),
+      corsOrigins: dashboardOrigins(opts.host, opts.port, opts.corsOrigin),
+      log: app.log,
+    });
+  const expiryRef: { current: ExpiryScheduler | null } = { current: null };
+  svc = new SandboxService({
+    db: store.db,
+    runtime,
+    tokens,
+    gateway,
+    agentPorts: opts.agentPorts,
+    log: app.log,
+    onDeadlinesChanged: () => expiryRef.current?.arm(),
+  });
+  const pool = new WarmPool(svc, opts.warmPool, runtime.isolation);
+  const expiry = new ExpiryScheduler(svc);
+  expiryRef.current = expiry;
+  const engine: Engine = { svc, pool, expiry, gateway, tokens, reconciled: null };
+  app.decorate('engine', engine);
+
+  installErrorHandling(app);
+  installHttpBasics(app, { framesOrigin, corsOrigins: extraOrigins });
+  await app.register(cookie);
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.rateLimit,
+    timeWindow: 60_000,
+    keyGenerator: rateLimitKey,
+    allowList: (req) => !req.url.startsWith('/v1') && !req.url.startsWith('/auth/'),
+    errorResponseBuilder: (_req, ctx) => {
+      const retryAfter = Math.max(1, Math.ceil(ctx.ttl / 1000));
+      return new HttpError(429, 'RATE_LIMIT_EXCEEDED', `Rate limit exceeded: ${ctx.max} requests per minute`, {
+        retry_after: retryAfter,
+        details: { retry_after_seconds: retryAfter },
+      });
+    },
+  });
+
+  await app.register(healthRoutes, { db: store.db, runtime, framesOrigin });
+  await app.register(authRoutes, { auth: store.auth, extraOrigins });
+  await app.register(async (v1) => {
+    v1.decorateRequest('identity', null);
+    v1.addHook('onRequest', makeAuthHook(store.auth, extraOrigins));
+    await v1.register(sandboxRoutes, { svc: svc as SandboxService, pool, host, isolation: runtime.isolation });
+    await v1.register(templateRoutes, { db: store.db });
+    await v1.register(executionRoutes, { db: store.db, executions: store.executions });
+    await v1.register(apiKeyRoutes, { auth: store.auth });
+  });
+  await installSpa(app, opts.webDir ?? null);
+
+  app.addHook('onClose', async () => {
+    expiry.close();
+    await pool.close();
+    await gateway.closeAll();
+  });
+
+  if (opts.start !== false) {
+    engine.reconciled = await reconcile(svc);
+    expiry.start();
+    void expiry.sweep();
+    pool.refill();
+  }
+  return app;
+}

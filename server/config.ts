@@ -1,0 +1,133 @@
+/**
+ * `hopdeck serve` configuration: flags, then HOPDECK_* environment variables, then defaults,
+ * validated with zod. A bad value is reported with the flag's name; main.ts exits with code 2.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+const PortRange = z
+  .string()
+  .regex(/^\d{1,5}-\d{1,5}$/, 'expected a range like 7100-7999')
+  .transform((s) => s.split('-').map(Number) as [number, number])
+  .refine(([a, b]) => a >= 1 && b <= 65535 && a <= b, 'expected low-high within 1-65535');
+
+export const ConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(7070),
+  framesPort: port.optional(),
+  dataDir: z.string().min(1).optional(),
+  apiKey: z.string().min(16, 'an API key must have at least 16 characters').max(256).optional(),
+  agentPorts: PortRange.default([7100, 7999]),
+  isolation: z.enum(['bwrap', 'none']).default('bwrap'),
+  upstream: z.url().optional(),
+  rateLimit: z.coerce.number().int().min(1).max(1_000_000).default(6000),
+  warmPool: z.coerce.number().int().min(0).max(16).default(1),
+  corsOrigin: z
+    .string()
+    .regex(/^https?:\/\/[^/\s]+$/, 'expected an origin like http://127.0.0.1:5173')
+    .optional(),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  framesPort: number;
+  dataDir: string;
+  apiKey: string | undefined;
+  agentPorts: [number, number];
+  isolation: 'bwrap' | 'none';
+  upstream: string | undefined;
+  rateLimit: number;
+  warmPool: number;
+  corsOrigin: string | undefined;
+}
+
+const FLAGS = {
+  host: { env: 'HOPDECK_HOST' },
+  port: { env: 'HOPDECK_PORT' },
+  'frames-port': { env: 'HOPDECK_FRAMES_PORT' },
+  'data-dir': { env: 'HOPDECK_DATA_DIR' },
+  'api-key': { env: 'HOPDECK_API_KEY' },
+  'agent-ports': { env: 'HOPDECK_AGENT_PORTS' },
+  isolation: { env: 'HOPDECK_ISOLATION' },
+  upstream: { env: 'HOPDECK_UPSTREAM' },
+  'rate-limit': { env: 'HOPDECK_RATE_LIMIT' },
+  'warm-pool': { env: 'HOPDECK_WARM_POOL' },
+  'cors-origin': { env: 'HOPDECK_CORS_ORIGIN' },
+} as const;
+
+export const USAGE = `Usage: hopdeck serve [options]
+
+  --host <addr>          listen address (HOPDECK_HOST, default 127.0.0.1)
+  --port <n>             control plane and dashboard port (HOPDECK_PORT, default 7070)
+  --frames-port <n>      origin for untrusted HTML outputs (HOPDECK_FRAMES_PORT, default port+1)
+  --data-dir <path>      where the store and sandboxes live (HOPDECK_DATA_DIR, default ~/.hopdeck)
+  --api-key <key>        seed this API key (HOPDECK_API_KEY)
+  --agent-ports <a-b>    ports for sandbox gateways (HOPDECK_AGENT_PORTS, default 7100-7999)
+  --isolation <mode>     bwrap | none (HOPDECK_ISOLATION, default bwrap)
+  --upstream <url>       HopX-compatible cloud to forward to (HOPDECK_UPSTREAM; not implemented yet)
+  --rate-limit <n>       requests per minute per key or session (HOPDECK_RATE_LIMIT, default 6000)
+  --warm-pool <n>        started spare sandboxes per template (HOPDECK_WARM_POOL, default 1)
+  --cors-origin <origin> extra dashboard origin, e.g. the Vite dev server (HOPDECK_CORS_ORIGIN)
+`;
+
+export class ConfigError extends Error {}
+
+function defaultDataDir(): string {
+  const home = homedir();
+  return home && existsSync(home) ? join(home, '.hopdeck') : resolve('.hopdeck');
+}
+
+const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Parse `serve` arguments (without the `serve` word) and the environment into a Config. */
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])),
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  if (values.help) throw new ConfigError('help');
+  const raw: Record<string, string> = {};
+  for (const [flag, { env: name }] of Object.entries(FLAGS)) {
+    const v = values[flag] ?? env[name];
+    if (typeof v === 'string' && v !== '') raw[camel(flag)] = v;
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => {
+      const key = String(i.path[0] ?? '');
+      const flag = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+      return `--${flag}: ${i.message}`;
+    });
+    throw new ConfigError(lines.join('\n'));
+  }
+  const c = parsed.data;
+  return {
+    host: c.host,
+    port: c.port,
+    framesPort: c.framesPort ?? c.port + 1,
+    dataDir: resolve(c.dataDir ?? defaultDataDir()),
+    apiKey: c.apiKey,
+    agentPorts: c.agentPorts,
+    isolation: c.isolation,
+    upstream: c.upstream,
+    rateLimit: c.rateLimit,
+    warmPool: c.warmPool,
+    corsOrigin: c.corsOrigin,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Cross-cutting HTTP concerns of the control plane: request ids, security headers, CORS for the
+ * dev origin, `request_id` in JSON bodies, and the dashboard (dist/web) with its SPA fallback.
+ */
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance } from 'fastify';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { sendRouteNotFound } from '../errors.ts';
+
+const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+export function genRequestId(req: { headers: Record<string, string | string[] | undefined> }): string {
+  const given = req.headers['x-request-id'];
+  if (typeof given === 'string' && REQUEST_ID_RE.test(given)) return given;
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+export function dashboardCsp(framesOrigin: string): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:*",
+    "worker-src 'self' blob:",
+    `frame-src ${framesOrigin}`,
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+  ].join('; ');
+}
+
+const API_PREFIXES = ['/v1/', '/v1?', '/auth/', '/health'];
+const isApiPath = (url: string) => url === '/v1' || API_PREFIXES.some((p) => url.startsWith(p));
+
+export function installHttpBasics(app: FastifyInstance, opts: { framesOrigin: string; corsOrigins: string[] }) {
+  const csp = dashboardCsp(opts.framesOrigin);
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('X-Request-ID', req.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Content-Security-Policy', csp);
+    const origin = req.headers.origin;
+    if (origin && opts.corsOrigins.includes(origin)) {
+      reply.header('Access-Control-Allow-Origin', origin);
+      reply.header('Access-Control-Allow-Credentials', 'true');
+      reply.header('Access-Control-Expose-Headers', 'X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After');
+      reply.header('Vary', 'Origin');
+      if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+        reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+        reply.header('Access-Control-Allow-Headers', 'Content-Type, X-API-Key, Authorization, X-Request-ID');
+        reply.header('Access-Control-Max-Age', '600');
+        return reply.code(204).send();
+      }
+    }
+  });
+  // HopX bodies carry request_id too (clients read it from the body or the header).
+  app.addHook('preSerialization', async (req, _reply, payload) => {
+    if (payload && typeof payload === 'object' && !Array.isArray(payload) && !('request_id' in payload)) {
+      return { ...(payload as object), request_id: req.id };
+    }
+    return payload;
+  });
+}
+
+/** Serve the built dashboard; other GETs that are not API paths get index.html (client routing). */
+export async function installSpa(app: FastifyInstance, webDir: string | null): Promise<void> {
+  const hasWeb = webDir !== null && existsSync(join(webDir, 'index.html'));
+  if (hasWeb) {
+    await app.register(fastifyStatic, {
+      root: webDir,
+      wildcard: false,
+      index: false,
+      setHeaders: (res, path) => {
+        if (path.includes(`${join(webDir, 'assets')}`)) res.header('Cache-Control', 'public, max-age=31536000, immutable');
+        else res.header('Cache-Control', 'no-cache');
+      },
+    });
+  }
+  app.setNotFoundHandler(async (req, reply) => {
+    const wantsPage = (req.method === 'GET' || req.method === 'HEAD') && !isApiPath(req.url);
+    if (!wantsPage) return sendRouteNotFound(req, reply);
+    if (hasWeb) {
+      const file = req.url.split('?')[0] ?? '/';
+      // Static files exist under webDir; anything else is a client-side route.
+      if (file !== '/' && existsSync(join(webDir, file)) && !file.includes('..')) return reply.sendFile(file.slice(1));
+      return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+    }
+    return reply
+      .type('text/html; charset=utf-8')
+      .send('<!doctype html><title>Hopdeck</title><p>The dashboard is not built. Run <code>npm run build</code>.</p>');
+  });
+}

@@ -1,0 +1,45 @@
+/** Run history of a sandbox (engine extension), recorded by the gateway. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { badRequest, notFound, parseInput } from '../../errors.ts';
+import { InvalidCursorError, type ExecutionsRepo } from '../../store/executions.ts';
+import { getSandbox } from '../../store/sandboxes.ts';
+import type { Db } from '../../store/db.ts';
+import { limitParam } from './list-query.ts';
+
+const Params = z.object({ id: z.string().min(1).max(128) });
+const Query = z.object({ limit: limitParam(100, 20), cursor: z.string().max(128).optional() });
+
+export async function executionRoutes(app: FastifyInstance, opts: { db: Db; executions: ExecutionsRepo }) {
+  const requireSandbox = (id: string) => {
+    const r = getSandbox(opts.db, id);
+    if (!r || r.pool) throw notFound('Sandbox not found', { details: { sandbox_id: id } });
+  };
+
+  app.get('/v1/sandboxes/:id/executions', async (req) => {
+    const { id } = parseInput(Params, req.params, 'path');
+    const q = parseInput(Query, req.query, 'query');
+    requireSandbox(id);
+    try {
+      const page = opts.executions.list(id, { limit: q.limit, cursor: q.cursor });
+      return {
+        object: 'list',
+        data: page.items,
+        has_more: page.nextCursor !== null,
+        next_cursor: page.nextCursor,
+        url: `/v1/sandboxes/${id}/executions`,
+      };
+    } catch (err) {
+      if (err instanceof InvalidCursorError) throw badRequest('Invalid cursor');
+      throw err;
+    }
+  });
+
+  app.get('/v1/sandboxes/:id/executions/:execId', async (req) => {
+    const { id, execId } = parseInput(Params.extend({ execId: z.string().min(1).max(128) }), req.params, 'path');
+    requireSandbox(id);
+    const e = opts.executions.get(id, execId);
+    if (!e) throw notFound('Execution not found', { details: { execution_id: execId } });
+    return e;
+  });
+}

@@ -1,0 +1,23 @@
+/** `GET /health` of the engine (no auth): what runs, how isolated, where the frames origin is. */
+import type { FastifyInstance } from 'fastify';
+import type { EngineHealth } from '../../../src/api/schemas.ts';
+import type { Runtime } from '../../runtime/types.ts';
+import type { Db } from '../../store/db.ts';
+import { countSandboxes } from '../../store/sandboxes.ts';
+
+export const ENGINE_VERSION = '0.1.0';
+
+export async function healthRoutes(app: FastifyInstance, opts: { db: Db; runtime: Runtime; framesOrigin: string }) {
+  const started = Date.now();
+  app.get('/health', async (): Promise<EngineHealth> => ({
+    status: 'ok',
+    version: ENGINE_VERSION,
+    mode: 'local',
+    upstream: null,
+    isolation: opts.runtime.isolation,
+    cgroups: opts.runtime.cgroups,
+    sandboxes: countSandboxes(opts.db),
+    frames_origin: opts.framesOrigin,
+    uptime_seconds: Math.round((Date.now() - started) / 1000),
+  }));
+}

@@ -1,0 +1,83 @@
+/** `/v1/sandboxes`: the HopX sandbox API plus the documented list extensions (0001). */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { CreateSandboxRequest, SetTimeoutRequest } from '../../../src/api/schemas.ts';
+import { badRequest, parseInput } from '../../errors.ts';
+import { listSandboxes, type SandboxRecord } from '../../store/sandboxes.ts';
+import { REGIONS, type SandboxService } from '../sandbox-service.ts';
+import { toApiSandbox } from '../view.ts';
+import type { WarmPool } from '../warm-pool.ts';
+import { encodeCursor, parseSandboxListQuery } from './list-query.ts';
+
+const IdParams = z.object({ id: z.string().min(1).max(128) });
+
+export interface SandboxRoutesOptions {
+  svc: SandboxService;
+  pool: WarmPool;
+  host: string;
+  isolation: string;
+}
+
+export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOptions): Promise<void> {
+  const { svc, pool, host } = opts;
+  const view = (r: SandboxRecord, token?: { token: string; expiresAt: string }) => toApiSandbox(r, host, token);
+
+  app.get('/v1/sandboxes', async (req) => {
+    const q = parseSandboxListQuery(req.query);
+    const { items, hasMore } = listSandboxes(svc.deps.db, q);
+    const last = items.at(-1);
+    return {
+      object: 'list',
+      data: items.map((r) => view(r)),
+      has_more: hasMore,
+      next_cursor: hasMore && last ? encodeCursor({ s: q.sort, o: q.order, v: String(last[q.sort]), id: last.id }) : null,
+      url: '/v1/sandboxes',
+    };
+  });
+
+  app.post('/v1/sandboxes', async (req, reply) => {
+    const body = parseInput(CreateSandboxRequest, req.body);
+    if (body.region !== undefined && !REGIONS.includes(body.region)) {
+      throw badRequest(`Unknown region "${body.region}": this engine has ${REGIONS.join(', ')}`, {
+        regions: REGIONS,
+      });
+    }
+    const t = svc.resolveTemplate(body);
+    const rec = (pool.eligible(body) ? await pool.claim(t, body) : null) ?? (await svc.createFresh(t, body, opts.isolation));
+    const token = await svc.issueToken(rec.id);
+    return reply.code(201).send(view(rec, token));
+  });
+
+  app.get('/v1/sandboxes/:id', async (req) => {
+    const { id } = parseInput(IdParams, req.params, 'path');
+    return view(svc.require(id));
+  });
+
+  app.delete('/v1/sandboxes/:id', async (req) => {
+    const { id } = parseInput(IdParams, req.params, 'path');
+    await svc.remove(id);
+    return { id, status: 'deleted' };
+  });
+
+  for (const action of ['pause', 'resume', 'start', 'stop'] as const) {
+    app.post(`/v1/sandboxes/:id/${action}`, async (req) => {
+      const { id } = parseInput(IdParams, req.params, 'path');
+      const r = await svc.transition(id, action);
+      return { ...view(r), id: r.id, status: r.status };
+    });
+  }
+
+  app.put('/v1/sandboxes/:id/timeout', async (req) => {
+    const { id } = parseInput(IdParams, req.params, 'path');
+    const { timeout_seconds } = parseInput(SetTimeoutRequest, req.body);
+    const r = svc.setTimeoutSeconds(id, timeout_seconds);
+    return { id: r.id, timeout_seconds: r.timeout_seconds, expires_at: r.expires_at };
+  });
+
+  app.post('/v1/sandboxes/:id/token/refresh', async (req) => {
+    const { id } = parseInput(IdParams, req.params, 'path');
+    svc.require(id);
+    const t = await svc.issueToken(id);
+    return { id, auth_token: t.token, token_expires_at: t.expiresAt };
+  });
+}

@@ -1,0 +1,46 @@
+/** How sandbox records look on the wire (the HopX Sandbox object). */
+import type { Sandbox } from '../../src/api/schemas.ts';
+import type { SandboxRecord } from '../store/sandboxes.ts';
+
+export const ORGANIZATION_ID = 1;
+
+/** The host name clients reach gateways on: the listen address, or loopback for a wildcard. */
+export function publicHostName(listenHost: string): string {
+  if (listenHost === '0.0.0.0' || listenHost === '::' || listenHost === '') return '127.0.0.1';
+  return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
+}
+
+export function toApiSandbox(
+  r: SandboxRecord,
+  host: string,
+  token?: { token: string; expiresAt: string },
+): Sandbox {
+  const publicHost = r.port ? `http://${host}:${r.port}` : '';
+  const s: Sandbox = {
+    id: r.id,
+    object: 'sandbox',
+    status: r.status,
+    template_id: r.template_id,
+    template_name: r.template_name,
+    organization_id: ORGANIZATION_ID,
+    node_id: 'local',
+    region: r.region,
+    public_host: publicHost,
+    direct_url: publicHost,
+    preview_url: publicHost,
+    resources: r.resources,
+    internet_access: r.internet_access,
+    live_mode: true,
+    timeout_seconds: r.timeout_seconds,
+    expires_at: r.expires_at,
+    created_at: r.created_at,
+    updated_at: r.updated_at,
+    isolation: r.isolation,
+    error_message: r.error_message,
+  };
+  if (token) {
+    s.auth_token = token.token;
+    s.token_expires_at = token.expiresAt;
+  }
+  return s;
+}

@@ -1,0 +1,89 @@
+/**
+ * The HopX error envelope: `{error, message, code, request_id, ...}` for every error the engine
+ * returns, whatever raised it (our handlers, Fastify's parsers, the rate limiter, unknown routes).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, details?: Record<string, unknown>) =>
+  new HttpError(400, 'INVALID_REQUEST', message, details ? { details } : {});
+export const notFound = (message: string, extra: Record<string, unknown> = {}) =>
+  new HttpError(404, 'RESOURCE_NOT_FOUND', message, extra);
+export const conflict = (message: string, status: string) => new HttpError(409, 'CONFLICT', message, { status });
+
+/** Validate input with a zod schema; failures become 400 INVALID_REQUEST naming the fields. */
+export function parseInput<T extends z.ZodType>(schema: T, data: unknown, where = 'body'): z.infer<T> {
+  const r = schema.safeParse(data ?? (where === 'body' ? undefined : {}));
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const first = issues[0];
+  const msg = first ? `Invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}` : `Invalid ${where}`;
+  throw badRequest(msg, { issues });
+}
+
+export function envelope(req: FastifyRequest, status: number, code: string, message: string, extra = {}) {
+  return {
+    error: message,
+    message,
+    code,
+    request_id: String(req.id),
+    path: req.url.split('?')[0],
+    timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...extra,
+    status_code: status,
+  };
+}
+
+function sendError(reply: FastifyReply, status: number, body: Record<string, unknown>) {
+  // status_code is a helper for the line above only; the `status` key is reserved for 409s.
+  delete body.status_code;
+  return reply.code(status).type('application/json; charset=utf-8').send(body);
+}
+
+function classify(err: FastifyError & { retryAfter?: number }): { status: number; code: string; message: string; extra?: object } {
+  if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message, extra: err.extra };
+  if (err.validation) return { status: 400, code: 'INVALID_REQUEST', message: err.message };
+  switch (err.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON (Content-Type: application/json)' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return { status: 400, code: 'INVALID_JSON', message: 'Request body is not valid JSON' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { status: 400, code: 'INVALID_REQUEST', message: 'Invalid Content-Length' };
+  }
+  if (err instanceof SyntaxError || err.statusCode === 400) {
+    return { status: 400, code: err instanceof SyntaxError ? 'INVALID_JSON' : 'INVALID_REQUEST', message: err.message };
+  }
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+    return { status: err.statusCode, code: 'INVALID_REQUEST', message: err.message };
+  }
+  return { status: 500, code: 'INTERNAL_ERROR', message: 'Internal error' };
+}
+
+/** Install on the root instance: every error answers with the envelope. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const c = classify(err);
+    if (c.status >= 500) req.log.error({ err }, 'request failed');
+    return sendError(reply, c.status, envelope(req, c.status, c.code, c.message, c.extra));
+  });
+}
+
+export function sendRouteNotFound(req: FastifyRequest, reply: FastifyReply) {
+  const path = req.url.split('?')[0];
+  return sendError(reply, 404, envelope(req, 404, 'RESOURCE_NOT_FOUND', `Route ${req.method} ${path} not found`));
+}

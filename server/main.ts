@@ -1,0 +1,132 @@
+/**
+ * `hopdeck serve`: opens the store, creates the runtime, reconciles, serves the control plane and
+ * the dashboard on --port and the frames origin on --frames-port, and prints the sign-in details.
+ * SIGTERM/SIGINT close listeners and the store and exit 0; sandboxes keep running.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildApp, dashboardOrigins } from './app.ts';
+import { ConfigError, USAGE, parseConfig, type Config } from './config.ts';
+import { publicHostName } from './control-plane/view.ts';
+import { createFramesApp } from './frames/index.ts';
+import { createRuntime } from './runtime/index.ts';
+import { openStore } from './store/index.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** dist/server/main.js finds dist/<name>; `tsx server/main.ts` finds dist/<name> from the repo root. */
+function besideBundle(name: string, marker: string): string | null {
+  for (const dir of [join(here, '..', name), join(here, '..', 'dist', name)]) {
+    if (existsSync(join(dir, marker))) return dir;
+  }
+  return null;
+}
+
+function fail(message: string, code: number): never {
+  process.stderr.write(`hopdeck: ${message}\n`);
+  process.exit(code);
+}
+
+function hasBwrap(): boolean {
+  return spawnSync('bwrap', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+function readConfig(argv: string[]): Config {
+  const args = argv[0] === 'serve' ? argv.slice(1) : argv;
+  if (argv[0] !== undefined && argv[0] !== 'serve' && !argv[0].startsWith('-')) {
+    fail(`unknown command "${argv[0]}"\n\n${USAGE}`, 2);
+  }
+  try {
+    return parseConfig(args);
+  } catch (err) {
+    if (err instanceof ConfigError && err.message === 'help') {
+      process.stdout.write(USAGE);
+      process.exit(0);
+    }
+    if (err instanceof ConfigError) fail(`${err.message}\n\n${USAGE}`, 2);
+    throw err;
+  }
+}
+
+async function serve(config: Config): Promise<void> {
+  if (config.upstream) {
+    fail(`--upstream is not implemented yet in this version; run without it to use the local engine`, 2);
+  }
+  if (config.isolation === 'bwrap' && !hasBwrap()) {
+    fail(
+      'bubblewrap (bwrap) is not installed, so sandboxes cannot be isolated.\n' +
+        '  Install it (apt-get install bubblewrap, or bash .ci/setup-machine.sh), or start with\n' +
+        '  --isolation none to run sandboxes WITHOUT isolation (trusted code only).',
+      1,
+    );
+  }
+  const agentDir = besideBundle('agent', 'agent.mjs');
+  if (!agentDir) fail('the agent bundle (dist/agent/agent.mjs) is missing: run `npm run build`', 1);
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+
+  const store = openStore(config.dataDir);
+  let shownKey: string | null = null;
+  let linkKeyId: string | null = null;
+  if (config.apiKey) linkKeyId = store.auth.seedKey(config.apiKey).id;
+  else if (store.auth.activeKeyCount() === 0) {
+    const created = store.auth.createKey('default');
+    shownKey = created.key;
+    linkKeyId = created.id;
+  }
+
+  const runtime = await createRuntime({ dataDir: config.dataDir, isolation: config.isolation, agentDir });
+  const app = await buildApp({
+    store,
+    runtime,
+    host: config.host,
+    port: config.port,
+    framesPort: config.framesPort,
+    agentPorts: config.agentPorts,
+    rateLimit: config.rateLimit,
+    warmPool: config.warmPool,
+    corsOrigin: config.corsOrigin,
+    webDir: besideBundle('web', 'index.html'),
+    logger: { level: process.env.HOPDECK_LOG_LEVEL ?? 'warn', stream: process.stderr },
+  });
+  const frames = createFramesApp({ dashboardOrigins: dashboardOrigins(config.host, config.port, config.corsOrigin) });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) process.exit(1);
+    closing = true;
+    process.stderr.write(`hopdeck: ${signal}, shutting down (sandboxes keep running)\n`);
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    try {
+      await Promise.allSettled([app.close(), frames.close()]);
+      await runtime.close();
+    } finally {
+      store.close();
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+    await frames.listen({ host: config.host, port: config.framesPort });
+  } catch (err) {
+    await app.close().catch(() => undefined);
+    await runtime.close().catch(() => undefined);
+    store.close();
+    fail(`cannot listen: ${(err as Error).message}`, 1);
+  }
+
+  const base = `http://${publicHostName(config.host)}:${config.port}`;
+  const lines = [`Hopdeck engine listening on ${base}`];
+  if (runtime.isolation === 'none') lines.push('WARNING: --isolation none: sandboxes are NOT isolated from this machine');
+  if (shownKey) lines.push(`API key (shown once): ${shownKey}`);
+  linkKeyId ??= store.auth.firstActiveKey()?.id ?? null;
+  if (linkKeyId) lines.push(`Sign in: ${base}/auth/link?token=${store.auth.createSigninToken(linkKeyId)}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+await serve(readConfig(process.argv.slice(2)));
