@@ -100,6 +100,11 @@ export class ExecutionRecording {
     if (typeof data === 'string') this.#stderr = this.#append(this.#stderr, data);
   }
 
+  /** An agent error message: kept in stderr unless the agent already wrote it there. */
+  errorText(message: string): void {
+    if (!this.#stderr.includes(message)) this.#stderr = this.#append(this.#stderr, `${message}\n`);
+  }
+
   rich(output: unknown): void {
     const parsed = RichOutput.safeParse(output);
     if (!parsed.success) return;

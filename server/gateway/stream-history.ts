@@ -29,8 +29,11 @@ export class StreamObserver {
   ) {}
 
   fromClient(text: string): void {
-    if (this.#current && !this.#current.finished) return;
     const frame = parseFrame(text);
+    if (this.#current && !this.#current.finished) {
+      if (frame?.type === 'kill') this.#current.outcome('killed');
+      return;
+    }
     if (frame?.type !== 'execute') return;
     this.#current = new ExecutionRecording(this.sandboxId, frame, this.sink, this.log);
   }
@@ -72,7 +75,7 @@ export class StreamObserver {
       case 'error':
         rec.start();
         rec.outcome(frame.code === 'EXECUTION_TIMEOUT' ? 'timeout' : 'failed');
-        if (typeof frame.error === 'string') rec.stderr(frame.error);
+        if (typeof frame.error === 'string') rec.errorText(frame.error);
         return;
       case 'complete':
         if (frame.success === false) rec.outcome('failed');
