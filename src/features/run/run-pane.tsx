@@ -1,0 +1,155 @@
+/**
+ * The run tab of a sandbox: Monaco (loaded lazily), streamed output with rich results, the kernel
+ * restart, and the sandbox's run history.
+ */
+import { lazy, Suspense, useCallback, useEffect, useState, type KeyboardEvent } from 'react';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Play, RotateCcw, Square } from 'lucide-react';
+import { toast } from 'sonner';
+import { agentTarget, restartKernel } from '@/api/agent';
+import { isApiError } from '@/api/client';
+import { healthQueryOptions } from '@/api/health';
+import { sandboxQueryOptions } from '@/api/sandboxes';
+import { LANGUAGES, type Language, type Sandbox } from '@/api/schemas';
+import { templateQueryOptions } from '@/api/templates';
+import { Button } from '@/components/ui/button';
+import { ErrorAlert } from '@/components/ui/error-alert';
+import { NativeSelect } from '@/components/ui/input';
+import { Skeleton } from '@/components/ui/skeleton';
+import { STARTER_CODE, languageForTemplate, loadDraft, saveDraft, type Draft } from './drafts';
+import { OutputView } from './output-view';
+import { RunHistory } from './run-history';
+import { SandboxStateBanner } from './sandbox-state-banner';
+import { useRunSession } from './use-run-session';
+
+const CodeEditor = lazy(() => import('./code-editor'));
+
+const LANGUAGE_LABEL: Record<Language, string> = { python: 'Python', javascript: 'JavaScript', bash: 'Bash' };
+
+export function RunPane({ sandboxId }: { sandboxId: string }) {
+  const sandbox = useQuery(sandboxQueryOptions(sandboxId));
+  if (sandbox.isPending) return <Skeleton className="h-96" />;
+  if (sandbox.isError) {
+    const gone = isApiError(sandbox.error) && sandbox.error.status === 404;
+    return (
+      <ErrorAlert
+        error={sandbox.error}
+        title={gone ? 'This sandbox no longer exists' : 'Cannot load the sandbox'}
+      />
+    );
+  }
+  return <RunWorkspace sandbox={sandbox.data} />;
+}
+
+function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
+  const id = sandbox.id;
+  const health = useQuery(healthQueryOptions());
+  const template = useQuery(templateQueryOptions(sandbox.template_name));
+  const templateLanguage = languageForTemplate(template.data?.language, sandbox.template_name);
+  const [edited, setEdited] = useState<Draft | null>(() => loadDraft(id));
+  const draft: Draft = edited ?? { code: STARTER_CODE[templateLanguage], language: templateLanguage };
+  const { session, state } = useRunSession(id);
+  const running = sandbox.status === 'running';
+  const busy = state.status === 'connecting' || state.status === 'running';
+
+  // Save the draft shortly after typing stops.
+  useEffect(() => {
+    if (!edited) return;
+    const t = setTimeout(() => saveDraft(id, edited), 300);
+    return () => clearTimeout(t);
+  }, [id, edited]);
+
+  const run = useCallback(
+    (code: string, language: Language) => {
+      if (!running || session.busy) return;
+      void session.run({ target: agentTarget(sandbox), code, language });
+    },
+    [running, session, sandbox],
+  );
+  const runDraft = useCallback(() => run(draft.code, draft.language), [run, draft.code, draft.language]);
+
+  const restart = useMutation({
+    mutationFn: () => restartKernel(agentTarget(sandbox)),
+    onSuccess: () => toast.success('Python kernel restarted: its variables and imports are gone.'),
+    onError: (e) => toast.error(`Kernel restart failed: ${e instanceof Error ? e.message : String(e)}`),
+  });
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    // Ctrl/Cmd+Enter anywhere in the pane (Monaco handles it itself while it has focus).
+    if (e.key === 'Enter' && (e.ctrlKey || e.metaKey) && !e.defaultPrevented) {
+      e.preventDefault();
+      runDraft();
+    }
+  };
+
+  return (
+    <div
+      className="flex h-[calc(100vh-12rem)] min-h-[32rem] flex-col gap-3 lg:flex-row"
+      onKeyDown={onKeyDown}
+    >
+      <div className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border bg-card">
+        <div role="toolbar" aria-label="Run" className="flex flex-wrap items-center gap-2 border-b p-2">
+          <label className="flex items-center gap-2 text-xs text-muted-foreground">
+            Language
+            <NativeSelect
+              aria-label="Language"
+              className="h-8 w-36"
+              value={draft.language}
+              onChange={(e) => setEdited({ ...draft, language: e.target.value as Language })}
+            >
+              {LANGUAGES.map((l) => (
+                <option key={l} value={l}>
+                  {LANGUAGE_LABEL[l]}
+                </option>
+              ))}
+            </NativeSelect>
+          </label>
+          {busy ? (
+            <Button size="sm" variant="destructive" onClick={() => session.stop()}>
+              <Square aria-hidden /> Stop
+            </Button>
+          ) : (
+            <Button size="sm" onClick={runDraft} disabled={!running} title="Run (Ctrl/Cmd+Enter)">
+              <Play aria-hidden /> Run
+            </Button>
+          )}
+          {draft.language === 'python' && (
+            <Button
+              size="sm"
+              variant="outline"
+              onClick={() => restart.mutate()}
+              disabled={!running || busy || restart.isPending}
+            >
+              <RotateCcw aria-hidden /> {restart.isPending ? 'Restarting…' : 'Restart kernel'}
+            </Button>
+          )}
+          <span className="ml-auto hidden text-xs text-muted-foreground sm:inline">Ctrl/Cmd+Enter runs</span>
+        </div>
+        <SandboxStateBanner sandbox={sandbox} />
+        <div className="h-[45%] min-h-40 border-b">
+          <Suspense fallback={<div className="p-3 text-sm text-muted-foreground">Loading editor…</div>}>
+            <CodeEditor
+              value={draft.code}
+              language={draft.language}
+              onChange={(code) => setEdited({ ...draft, code })}
+              onRun={runDraft}
+            />
+          </Suspense>
+        </div>
+        <OutputView state={state} framesOrigin={health.data?.frames_origin ?? null} />
+      </div>
+      <aside className="flex max-h-[40vh] min-h-0 flex-col overflow-hidden rounded-lg border bg-card lg:max-h-none lg:w-80">
+        <RunHistory
+          sandboxId={id}
+          publicHost={sandbox.public_host}
+          busy={busy || !running}
+          onOpen={(code, language) => setEdited({ code, language })}
+          onRerun={(code, language) => {
+            setEdited({ code, language });
+            run(code, language);
+          }}
+        />
+      </aside>
+    </div>
+  );
+}

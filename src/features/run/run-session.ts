@@ -1,0 +1,282 @@
+/**
+ * One sandbox's run connection: a plain class (no React) that opens the agent's `/execute/stream`
+ * WebSocket, validates every frame, applies the UI caps and publishes immutable snapshots at most
+ * once per animation frame, so an output flood cannot freeze the page. Components read it through
+ * useSyncExternalStore.
+ */
+import { agentToken, agentWsUrl, type AgentTarget } from '@/api/agent';
+import { StreamFrame, type Language } from '@/api/schemas';
+import {
+  MAX_FRAME_CHARS,
+  admitRich,
+  admitText,
+  appendOps,
+  emptyBudget,
+  type Budget,
+  type OutputItem,
+  type PendingOp,
+} from './output-model';
+
+export type RunStatus = 'idle' | 'connecting' | 'running' | 'done' | 'failed' | 'stopped';
+
+export interface RunState {
+  runId: number;
+  status: RunStatus;
+  code: string;
+  language: Language;
+  items: readonly OutputItem[];
+  /** The UI cap was hit (or the agent said it dropped output). */
+  truncated: boolean;
+  exitCode: number | null;
+  executionTime: number | null;
+  executionId: string | null;
+  /** Why the run could not complete (connection problems), not the program's own errors. */
+  failure: string | null;
+  /** Milliseconds from run() to the first stdout frame. */
+  firstStdoutMs: number | null;
+}
+
+export const RUN_TIMEOUT_SECONDS = 600;
+const KILL_GRACE_MS = 2_000;
+export const FIRST_STDOUT_MEASURE = 'hopdeck-first-stdout';
+
+const initialState: RunState = {
+  runId: 0,
+  status: 'idle',
+  code: '',
+  language: 'python',
+  items: [],
+  truncated: false,
+  exitCode: null,
+  executionTime: null,
+  executionId: null,
+  failure: null,
+  firstStdoutMs: null,
+};
+
+export interface RunRequest {
+  target: AgentTarget;
+  code: string;
+  language: Language;
+  timeout?: number;
+}
+
+type Schedule = (cb: () => void) => void;
+
+const defaultSchedule: Schedule = (cb) => {
+  // rAF does not fire in hidden tabs; a timer keeps the batch moving there.
+  if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') {
+    requestAnimationFrame(cb);
+  } else setTimeout(cb, 100);
+};
+
+export class RunSession {
+  #state: RunState = initialState;
+  readonly #listeners = new Set<() => void>();
+  readonly #finished = new Set<(s: RunState) => void>();
+  readonly #schedule: Schedule;
+  readonly #WebSocketImpl: typeof WebSocket;
+  #ws: WebSocket | null = null;
+  #pending: PendingOp[] = [];
+  #budget: Budget = emptyBudget();
+  #flushQueued = false;
+  #stopping = false;
+  #killTimer: ReturnType<typeof setTimeout> | null = null;
+  #itemId = 0;
+  #startedAt = 0;
+
+  constructor(opts: { schedule?: Schedule; WebSocketImpl?: typeof WebSocket } = {}) {
+    this.#schedule = opts.schedule ?? defaultSchedule;
+    this.#WebSocketImpl = opts.WebSocketImpl ?? WebSocket;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  };
+
+  getSnapshot = (): RunState => this.#state;
+
+  /** Called once per run when it ends (done, failed or stopped). */
+  onFinished(listener: (s: RunState) => void): () => void {
+    this.#finished.add(listener);
+    return () => this.#finished.delete(listener);
+  }
+
+  get busy(): boolean {
+    return this.#state.status === 'connecting' || this.#state.status === 'running';
+  }
+
+  async run(req: RunRequest): Promise<void> {
+    if (this.busy) return;
+    this.#startedAt = performance.now();
+    this.#budget = emptyBudget();
+    this.#pending = [];
+    this.#stopping = false;
+    const runId = this.#state.runId + 1;
+    this.#set({ ...initialState, runId, status: 'connecting', code: req.code, language: req.language });
+    let ws: WebSocket;
+    try {
+      ws = await this.#open(req.target, runId);
+    } catch (e) {
+      if (runId === this.#state.runId) this.#finish('failed', e instanceof Error ? e.message : String(e));
+      return;
+    }
+    if (runId !== this.#state.runId || this.#stopping) {
+      ws.close();
+      if (this.#stopping) this.#finish('stopped');
+      return;
+    }
+    this.#ws = ws;
+    ws.onmessage = (ev) => this.#onMessage(ev.data);
+    ws.onclose = () => this.#onClose(runId);
+    this.#set({ ...this.#state, status: 'running' });
+    ws.send(
+      JSON.stringify({
+        type: 'execute',
+        code: req.code,
+        language: req.language,
+        timeout: req.timeout ?? RUN_TIMEOUT_SECONDS,
+      }),
+    );
+  }
+
+  /** Kills the run: asks the agent first, then closes the socket if it does not finish in time. */
+  stop(): void {
+    if (!this.busy) return;
+    this.#stopping = true;
+    const ws = this.#ws;
+    if (!ws) return; // still connecting: run() sees #stopping once the socket opens
+    try {
+      ws.send(JSON.stringify({ type: 'kill' }));
+    } catch {
+      // socket already closing
+    }
+    this.#killTimer = setTimeout(() => ws.close(), KILL_GRACE_MS);
+  }
+
+  dispose(): void {
+    this.#ws?.close();
+    this.#ws = null;
+    this.#listeners.clear();
+    this.#finished.clear();
+  }
+
+  async #open(target: AgentTarget, runId: number): Promise<WebSocket> {
+    // A refused upgrade looks like a plain close to a browser; retry once with a fresh token, which
+    // covers an expired or revoked JWT.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const token = await agentToken(target, { force: attempt > 0 });
+      if (runId !== this.#state.runId) throw new Error('superseded');
+      const ws = new this.#WebSocketImpl(agentWsUrl(target.public_host, '/execute/stream', token));
+      const opened = await new Promise<boolean>((resolve) => {
+        ws.onopen = () => resolve(true);
+        ws.onerror = () => resolve(false);
+        ws.onclose = () => resolve(false);
+      });
+      ws.onopen = ws.onerror = ws.onclose = null;
+      if (opened) return ws;
+    }
+    throw new Error('Cannot connect to the sandbox agent (is the sandbox running?).');
+  }
+
+  #onMessage(data: unknown): void {
+    if (typeof data !== 'string' || data.length === 0 || data.length > MAX_FRAME_CHARS) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(data);
+    } catch {
+      return; // keep-alives and garbage are skipped, like the SDKs do
+    }
+    const parsed = StreamFrame.safeParse(json);
+    if (!parsed.success) return;
+    const f = parsed.data;
+    switch (f.type) {
+      case 'start':
+        this.#state = { ...this.#state, executionId: f.execution_id };
+        break;
+      case 'stdout':
+      case 'stderr': {
+        if (f.type === 'stdout' && this.#state.firstStdoutMs === null) {
+          const ms = performance.now() - this.#startedAt;
+          this.#state = { ...this.#state, firstStdoutMs: ms };
+          performance.measure?.(FIRST_STDOUT_MEASURE, { start: this.#startedAt, duration: ms });
+        }
+        const text = admitText(this.#budget, f.data);
+        if (text) this.#pending.push({ kind: f.type, text });
+        break;
+      }
+      case 'rich_output': {
+        if (!admitRich(this.#budget)) break;
+        const { type, format, data: payload, metadata } = f;
+        this.#pending.push({ kind: 'rich', output: { type, format, data: payload, metadata } });
+        break;
+      }
+      case 'result':
+        this.#state = {
+          ...this.#state,
+          exitCode: f.exit_code,
+          executionTime: f.execution_time,
+          truncated: this.#state.truncated || f.truncated === true,
+        };
+        break;
+      case 'error':
+        this.#pending.push({ kind: 'error', code: f.code, message: f.error });
+        break;
+      case 'complete':
+        this.#finish(this.#stopping ? 'stopped' : 'done');
+        return;
+    }
+    this.#queueFlush();
+  }
+
+  #onClose(runId: number): void {
+    if (runId !== this.#state.runId || !this.busy) return;
+    if (this.#stopping) this.#finish('stopped');
+    else this.#finish('failed', 'The connection to the sandbox closed before the run finished.');
+  }
+
+  #finish(status: 'done' | 'failed' | 'stopped', failure: string | null = null): void {
+    if (this.#killTimer) clearTimeout(this.#killTimer);
+    this.#killTimer = null;
+    const ws = this.#ws;
+    this.#ws = null;
+    if (ws) {
+      ws.onmessage = ws.onclose = null;
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
+    }
+    this.#flush();
+    this.#set({ ...this.#state, status, failure });
+    const final = this.#state;
+    this.#finished.forEach((l) => l(final));
+  }
+
+  #queueFlush(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    this.#schedule(() => {
+      this.#flushQueued = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    const truncated = this.#state.truncated || this.#budget.truncated;
+    if (this.#pending.length === 0 && truncated === this.#state.truncated) {
+      this.#emit();
+      return;
+    }
+    const items = appendOps(this.#state.items, this.#pending, () => ++this.#itemId);
+    this.#pending = [];
+    this.#set({ ...this.#state, items, truncated });
+  }
+
+  #set(next: RunState): void {
+    this.#state = next;
+    this.#emit();
+  }
+
+  #emit(): void {
+    this.#listeners.forEach((l) => l());
+  }
+}

@@ -1,0 +1,52 @@
+/** Shown in the run pane when the sandbox cannot run code right now, with the action that fixes it. */
+import { useSandboxAction } from '@/api/sandboxes';
+import type { Sandbox } from '@/api/schemas';
+import { Button } from '@/components/ui/button';
+import { ErrorAlert } from '@/components/ui/error-alert';
+
+const MESSAGE: Partial<Record<Sandbox['status'], string>> = {
+  paused: 'This sandbox is paused: its memory is kept, but it cannot run code until it is resumed.',
+  stopped: 'This sandbox is stopped: its files are kept; start it to run code again.',
+  creating: 'This sandbox is still starting…',
+  error: 'This sandbox is in an error state.',
+  deleted: 'This sandbox has been deleted.',
+};
+
+export function SandboxStateBanner({ sandbox }: { sandbox: Sandbox }) {
+  const action = useSandboxAction();
+  if (sandbox.status === 'running') return null;
+  const fix = sandbox.status === 'paused' ? 'resume' : sandbox.status === 'stopped' ? 'start' : null;
+  return (
+    <div
+      role="status"
+      className="flex flex-wrap items-center gap-3 border-b bg-amber-500/10 px-3 py-2 text-sm"
+    >
+      <span>
+        {MESSAGE[sandbox.status] ?? `This sandbox is ${sandbox.status}.`}
+        {sandbox.status === 'error' && sandbox.error_message ? ` ${sandbox.error_message}` : ''}
+      </span>
+      {fix && (
+        <Button
+          size="sm"
+          disabled={action.isPending}
+          onClick={() => action.mutate({ id: sandbox.id, action: fix })}
+        >
+          {action.isPending
+            ? fix === 'resume'
+              ? 'Resuming…'
+              : 'Starting…'
+            : fix === 'resume'
+              ? 'Resume sandbox'
+              : 'Start sandbox'}
+        </Button>
+      )}
+      {action.isError && (
+        <ErrorAlert
+          className="w-full"
+          error={action.error}
+          title={`Could not ${fix ?? 'change'} the sandbox`}
+        />
+      )}
+    </div>
+  );
+}
