@@ -163,10 +163,22 @@ export function createGateway(opts: GatewayOptions): Gateway {
     );
   }
 
-  async function open(sandboxId: string, port: number): Promise<void> {
+  // One open/close at a time per sandbox, so concurrent calls never leave two listeners behind.
+  const pending = new Map<string, Promise<void>>();
+  function serialized(sandboxId: string, op: () => Promise<void>): Promise<void> {
+    const next = (pending.get(sandboxId) ?? Promise.resolve()).catch(() => undefined).then(op);
+    const tail = next.catch(() => undefined);
+    pending.set(sandboxId, tail);
+    void tail.then(() => {
+      if (pending.get(sandboxId) === tail) pending.delete(sandboxId);
+    });
+    return next;
+  }
+
+  async function openNow(sandboxId: string, port: number): Promise<void> {
     const existing = listeners.get(sandboxId);
     if (existing?.port === port) return;
-    if (existing) await close(sandboxId);
+    if (existing) await closeNow(sandboxId);
     const server = http.createServer({ requestTimeout: 0, headersTimeout: 60_000 });
     const wss = new WebSocketServer({
       noServer: true,
@@ -202,7 +214,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     listeners.set(sandboxId, l);
   }
 
-  async function close(sandboxId: string): Promise<void> {
+  async function closeNow(sandboxId: string): Promise<void> {
     const l = listeners.get(sandboxId);
     if (!l) return;
     listeners.delete(sandboxId);
@@ -214,11 +226,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     await closed;
   }
 
+  const close = (sandboxId: string) => serialized(sandboxId, () => closeNow(sandboxId));
   return {
-    open,
+    open: (sandboxId, port) => serialized(sandboxId, () => openNow(sandboxId, port)),
     close,
     async closeAll() {
-      await Promise.all([...listeners.keys()].map((id) => close(id)));
+      await Promise.all([...new Set([...listeners.keys(), ...pending.keys()])].map((id) => close(id)));
     },
     port: (sandboxId) => listeners.get(sandboxId)?.port,
   };
