@@ -125,10 +125,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     allowList: (req) => !req.url.startsWith('/v1') && !req.url.startsWith('/auth/'),
     errorResponseBuilder: (_req, ctx) => {
       const retryAfter = Math.max(1, Math.ceil(ctx.ttl / 1000));
-      return new HttpError(429, 'RATE_LIMIT_EXCEEDED', `Rate limit exceeded: ${ctx.max} requests per minute`, {
-        retry_after: retryAfter,
-        details: { retry_after_seconds: retryAfter },
-      });
+      return new HttpError(
+        429,
+        'RATE_LIMIT_EXCEEDED',
+        `Rate limit exceeded: ${ctx.max} requests per minute`,
+        {
+          retry_after: retryAfter,
+          details: { retry_after_seconds: retryAfter },
+        },
+      );
     },
   });
 
@@ -137,7 +142,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     v1.decorateRequest('identity', null);
     v1.addHook('onRequest', makeAuthHook(store.auth, extraOrigins));
-    await v1.register(sandboxRoutes, { svc: svc as SandboxService, pool, host, isolation: runtime.isolation });
+    await v1.register(sandboxRoutes, {
+      svc: svc as SandboxService,
+      pool,
+      host,
+      isolation: runtime.isolation,
+    });
     await v1.register(templateRoutes, { db: store.db });
     await v1.register(executionRoutes, { db: store.db, executions: store.executions });
     await v1.register(apiKeyRoutes, { auth: store.auth });

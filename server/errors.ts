@@ -20,7 +20,8 @@ export const badRequest = (message: string, details?: Record<string, unknown>) =
   new HttpError(400, 'INVALID_REQUEST', message, details ? { details } : {});
 export const notFound = (message: string, extra: Record<string, unknown> = {}) =>
   new HttpError(404, 'RESOURCE_NOT_FOUND', message, extra);
-export const conflict = (message: string, status: string) => new HttpError(409, 'CONFLICT', message, { status });
+export const conflict = (message: string, status: string) =>
+  new HttpError(409, 'CONFLICT', message, { status });
 
 /** Validate input with a zod schema; failures become 400 INVALID_REQUEST naming the fields. */
 export function parseInput<T extends z.ZodType>(schema: T, data: unknown, where = 'body'): z.infer<T> {
@@ -28,7 +29,9 @@ export function parseInput<T extends z.ZodType>(schema: T, data: unknown, where 
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
   const first = issues[0];
-  const msg = first ? `Invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}` : `Invalid ${where}`;
+  const msg = first
+    ? `Invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}`
+    : `Invalid ${where}`;
   throw badRequest(msg, { issues });
 }
 
@@ -51,14 +54,24 @@ function sendError(reply: FastifyReply, status: number, body: Record<string, unk
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
-function classify(err: FastifyError & { retryAfter?: number }): { status: number; code: string; message: string; extra?: object } {
-  if (err instanceof HttpError) return { status: err.statusCode, code: err.code, message: err.message, extra: err.extra };
+function classify(err: FastifyError & { retryAfter?: number }): {
+  status: number;
+  code: string;
+  message: string;
+  extra?: object;
+} {
+  if (err instanceof HttpError)
+    return { status: err.statusCode, code: err.code, message: err.message, extra: err.extra };
   if (err.validation) return { status: 400, code: 'INVALID_REQUEST', message: err.message };
   switch (err.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { status: 413, code: 'PAYLOAD_TOO_LARGE', message: 'Request body is too large' };
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON (Content-Type: application/json)' };
+      return {
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+        message: 'Send JSON (Content-Type: application/json)',
+      };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return { status: 400, code: 'INVALID_JSON', message: 'Request body is not valid JSON' };
@@ -66,7 +79,11 @@ function classify(err: FastifyError & { retryAfter?: number }): { status: number
       return { status: 400, code: 'INVALID_REQUEST', message: 'Invalid Content-Length' };
   }
   if (err instanceof SyntaxError || err.statusCode === 400) {
-    return { status: 400, code: err instanceof SyntaxError ? 'INVALID_JSON' : 'INVALID_REQUEST', message: err.message };
+    return {
+      status: 400,
+      code: err instanceof SyntaxError ? 'INVALID_JSON' : 'INVALID_REQUEST',
+      message: err.message,
+    };
   }
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
     return { status: err.statusCode, code: 'INVALID_REQUEST', message: err.message };
@@ -85,5 +102,9 @@ export function installErrorHandling(app: FastifyInstance): void {
 
 export function sendRouteNotFound(req: FastifyRequest, reply: FastifyReply) {
   const path = req.url.split('?')[0];
-  return sendError(reply, 404, envelope(req, 404, 'RESOURCE_NOT_FOUND', `Route ${req.method} ${path} not found`));
+  return sendError(
+    reply,
+    404,
+    envelope(req, 404, 'RESOURCE_NOT_FOUND', `Route ${req.method} ${path} not found`),
+  );
 }

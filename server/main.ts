@@ -90,7 +90,9 @@ async function serve(config: Config): Promise<void> {
     webDir: besideBundle('web', 'index.html'),
     logger: { level: process.env.HOPDECK_LOG_LEVEL ?? 'warn', stream: process.stderr },
   });
-  const frames = createFramesApp({ dashboardOrigins: dashboardOrigins(config.host, config.port, config.corsOrigin) });
+  const frames = createFramesApp({
+    dashboardOrigins: dashboardOrigins(config.host, config.port, config.corsOrigin),
+  });
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -122,7 +124,8 @@ async function serve(config: Config): Promise<void> {
 
   const base = `http://${publicHostName(config.host)}:${config.port}`;
   const lines = [`Hopdeck engine listening on ${base}`];
-  if (runtime.isolation === 'none') lines.push('WARNING: --isolation none: sandboxes are NOT isolated from this machine');
+  if (runtime.isolation === 'none')
+    lines.push('WARNING: --isolation none: sandboxes are NOT isolated from this machine');
   if (shownKey) lines.push(`API key (shown once): ${shownKey}`);
   linkKeyId ??= store.auth.firstActiveKey()?.id ?? null;
   if (linkKeyId) lines.push(`Sign in: ${base}/auth/link?token=${store.auth.createSigninToken(linkKeyId)}`);

@@ -76,12 +76,20 @@ export function makeAuthHook(auth: AuthStore, extraOrigins: string[]) {
       const s = auth.verifySession(cookie);
       if (!s) throw new HttpError(401, 'AUTHENTICATION_REQUIRED', 'Session expired; sign in again');
       if (!SAFE.has(req.method) && !originAllowed(req, extraOrigins)) {
-        throw new HttpError(403, 'FORBIDDEN', 'Cross-origin request refused (Origin does not match the engine)');
+        throw new HttpError(
+          403,
+          'FORBIDDEN',
+          'Cross-origin request refused (Origin does not match the engine)',
+        );
       }
       touch(s.key.id);
       req.identity = { key: s.key, via: 'session', sessionExpiresAt: s.expiresAt };
       return;
     }
-    throw new HttpError(401, 'AUTHENTICATION_REQUIRED', 'API key required (X-API-Key or Authorization: Bearer)');
+    throw new HttpError(
+      401,
+      'AUTHENTICATION_REQUIRED',
+      'API key required (X-API-Key or Authorization: Bearer)',
+    );
   };
 }

@@ -24,7 +24,8 @@ export class ExpiryScheduler {
     if (this.#closed) return;
     if (this.#timer) clearTimeout(this.#timer);
     const next = nextExpiry(this.svc.deps.db);
-    const wait = next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, Date.parse(next) - Date.now()));
+    const wait =
+      next === null ? MAX_SLEEP_MS : Math.min(MAX_SLEEP_MS, Math.max(0, Date.parse(next) - Date.now()));
     this.#timer = setTimeout(() => void this.sweep(), wait);
     this.#timer.unref();
   }

@@ -36,7 +36,10 @@ export function dashboardCsp(framesOrigin: string): string {
 const API_PREFIXES = ['/v1/', '/v1?', '/auth/', '/health'];
 const isApiPath = (url: string) => url === '/v1' || API_PREFIXES.some((p) => url.startsWith(p));
 
-export function installHttpBasics(app: FastifyInstance, opts: { framesOrigin: string; corsOrigins: string[] }) {
+export function installHttpBasics(
+  app: FastifyInstance,
+  opts: { framesOrigin: string; corsOrigins: string[] },
+) {
   const csp = dashboardCsp(opts.framesOrigin);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-ID', req.id);
@@ -48,7 +51,10 @@ export function installHttpBasics(app: FastifyInstance, opts: { framesOrigin: st
     if (origin && opts.corsOrigins.includes(origin)) {
       reply.header('Access-Control-Allow-Origin', origin);
       reply.header('Access-Control-Allow-Credentials', 'true');
-      reply.header('Access-Control-Expose-Headers', 'X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After');
+      reply.header(
+        'Access-Control-Expose-Headers',
+        'X-Request-ID, X-RateLimit-Limit, X-RateLimit-Remaining, X-RateLimit-Reset, Retry-After',
+      );
       reply.header('Vary', 'Origin');
       if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
         reply.header('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
@@ -76,7 +82,8 @@ export async function installSpa(app: FastifyInstance, webDir: string | null): P
       wildcard: false,
       index: false,
       setHeaders: (res, path) => {
-        if (path.includes(`${join(webDir, 'assets')}`)) res.header('Cache-Control', 'public, max-age=31536000, immutable');
+        if (path.includes(`${join(webDir, 'assets')}`))
+          res.header('Cache-Control', 'public, max-age=31536000, immutable');
         else res.header('Cache-Control', 'no-cache');
       },
     });
@@ -87,11 +94,14 @@ export async function installSpa(app: FastifyInstance, webDir: string | null): P
     if (hasWeb) {
       const file = req.url.split('?')[0] ?? '/';
       // Static files exist under webDir; anything else is a client-side route.
-      if (file !== '/' && existsSync(join(webDir, file)) && !file.includes('..')) return reply.sendFile(file.slice(1));
+      if (file !== '/' && existsSync(join(webDir, file)) && !file.includes('..'))
+        return reply.sendFile(file.slice(1));
       return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
     }
     return reply
       .type('text/html; charset=utf-8')
-      .send('<!doctype html><title>Hopdeck</title><p>The dashboard is not built. Run <code>npm run build</code>.</p>');
+      .send(
+        '<!doctype html><title>Hopdeck</title><p>The dashboard is not built. Run <code>npm run build</code>.</p>',
+      );
   });
 }

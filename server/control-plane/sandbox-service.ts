@@ -9,7 +9,13 @@ import { HttpError, badRequest, conflict, notFound } from '../errors.ts';
 import type { Runtime, SandboxSpec } from '../runtime/types.ts';
 import { warmsPython } from '../store/builtin-templates.ts';
 import type { Db } from '../store/db.ts';
-import { getSandbox, insertSandbox, updateSandbox, usedPorts, type SandboxRecord } from '../store/sandboxes.ts';
+import {
+  getSandbox,
+  insertSandbox,
+  updateSandbox,
+  usedPorts,
+  type SandboxRecord,
+} from '../store/sandboxes.ts';
 import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
 import { agentRequest } from './agent-client.ts';
@@ -55,7 +61,10 @@ export function specOf(r: SandboxRecord, template: Template | null): SandboxSpec
   };
 }
 
-export function newRecord(t: Template, opts: { internet: boolean; env: Record<string, string>; isolation: string; pool: boolean }): SandboxRecord {
+export function newRecord(
+  t: Template,
+  opts: { internet: boolean; env: Record<string, string>; isolation: string; pool: boolean },
+): SandboxRecord {
   const now = iso();
   return {
     id: newSandboxId(),
@@ -96,7 +105,8 @@ export class SandboxService {
     const ref = body.template_id !== undefined ? String(body.template_id) : (body.template_name as string);
     const t = findTemplate(this.deps.db, ref);
     if (!t) throw notFound(`Template not found: ${ref}`, { details: { template: ref } });
-    if (!t.is_active || t.status !== 'active') throw badRequest(`Template ${t.name} is not active (status ${t.status})`);
+    if (!t.is_active || t.status !== 'active')
+      throw badRequest(`Template ${t.name} is not active (status ${t.status})`);
     return t;
   }
 
@@ -104,7 +114,8 @@ export class SandboxService {
   require(id: string): SandboxRecord {
     const r = getSandbox(this.deps.db, id);
     if (!r || r.pool) throw notFound('Sandbox not found', { details: { sandbox_id: id } });
-    if (r.status === 'deleted') throw notFound('Sandbox not found', { details: { sandbox_id: id, status: 'deleted' } });
+    if (r.status === 'deleted')
+      throw notFound('Sandbox not found', { details: { sandbox_id: id, status: 'deleted' } });
     return r;
   }
 
@@ -116,7 +127,12 @@ export class SandboxService {
 
   /** Boot a fresh sandbox for a request the warm pool could not serve. */
   async createFresh(t: Template, body: CreateSandboxRequest, isolation: string): Promise<SandboxRecord> {
-    const rec = newRecord(t, { internet: body.internet_access ?? true, env: body.env_vars ?? {}, isolation, pool: false });
+    const rec = newRecord(t, {
+      internet: body.internet_access ?? true,
+      env: body.env_vars ?? {},
+      isolation,
+      pool: false,
+    });
     this.applyTimeout(rec, body.timeout_seconds ?? null);
     insertSandbox(this.deps.db, rec);
     return this.lock.run(rec.id, async () => {
@@ -128,7 +144,11 @@ export class SandboxService {
       } catch (err) {
         this.deps.log.error({ err, sandbox: rec.id }, 'sandbox failed to start');
         await this.deps.runtime.destroy(rec.id).catch(() => undefined);
-        this.update(rec.id, { status: 'error', error_message: `Failed to start: ${errMessage(err)}`, pid: null });
+        this.update(rec.id, {
+          status: 'error',
+          error_message: `Failed to start: ${errMessage(err)}`,
+          pid: null,
+        });
         throw new HttpError(503, 'SERVICE_UNAVAILABLE', `Sandbox failed to start: ${errMessage(err)}`, {
           details: { sandbox_id: rec.id },
         });
@@ -216,7 +236,12 @@ export class SandboxService {
       if (!r || r.status === 'deleted') return;
       await this.deps.gateway.close(id);
       await this.deps.runtime.destroy(id);
-      this.update(id, { status: 'deleted', pid: null, port: null, ...(reason ? { error_message: reason } : {}) });
+      this.update(id, {
+        status: 'deleted',
+        pid: null,
+        port: null,
+        ...(reason ? { error_message: reason } : {}),
+      });
     });
     this.deps.onDeadlinesChanged?.();
   }

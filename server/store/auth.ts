@@ -88,7 +88,9 @@ export class AuthStore {
   }
 
   listKeys(): ApiKeyInfo[] {
-    return (this.db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC, id DESC').all() as KeyRow[]).map(info);
+    return (
+      this.db.prepare('SELECT * FROM api_keys ORDER BY created_at DESC, id DESC').all() as KeyRow[]
+    ).map(info);
   }
 
   getKey(id: string): ApiKeyInfo | null {
@@ -97,7 +99,9 @@ export class AuthStore {
   }
 
   activeKeyCount(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }).n;
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as { n: number }
+    ).n;
   }
 
   firstActiveKey(): ApiKeyInfo | null {
@@ -109,7 +113,9 @@ export class AuthStore {
 
   revokeKey(id: string): void {
     this.db.transaction(() => {
-      this.db.prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(iso(), id);
+      this.db
+        .prepare('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL')
+        .run(iso(), id);
       this.db.prepare('DELETE FROM sessions WHERE api_key_id = ?').run(id);
       this.db.prepare('DELETE FROM signin_tokens WHERE api_key_id = ?').run(id);
     })();
@@ -143,7 +149,9 @@ export class AuthStore {
   createSigninToken(apiKeyId: string, now = Date.now()): string {
     const { token, hash } = newOpaqueToken();
     this.db
-      .prepare('INSERT INTO signin_tokens (token_hash, api_key_id, created_at, expires_at) VALUES (?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO signin_tokens (token_hash, api_key_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+      )
       .run(hash, apiKeyId, iso(now), iso(now + SIGNIN_TTL_SECONDS * 1000));
     return token;
   }

@@ -20,7 +20,8 @@ export const BUILTIN_TEMPLATES: Seed[] = [
     id: 'template_code-interpreter',
     name: 'code-interpreter',
     display_name: 'Code Interpreter',
-    description: 'Python in a warm Jupyter kernel with rich outputs (matplotlib, pandas), plus JavaScript and Bash.',
+    description:
+      'Python in a warm Jupyter kernel with rich outputs (matplotlib, pandas), plus JavaScript and Bash.',
     category: 'code-interpreter',
     language: 'python',
     icon: 'python',

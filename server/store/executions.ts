@@ -13,7 +13,17 @@ export const MAX_RICH_BYTES = 4 * 1024 * 1024;
 export type NewExecution = Pick<Execution, 'sandbox_id' | 'language' | 'code'> &
   Partial<Omit<Execution, 'object' | 'sandbox_id' | 'language' | 'code'>>;
 export type ExecutionPatch = Partial<
-  Pick<Execution, 'status' | 'stdout' | 'stderr' | 'exit_code' | 'execution_time' | 'rich_outputs' | 'truncated' | 'completed_at'>
+  Pick<
+    Execution,
+    | 'status'
+    | 'stdout'
+    | 'stderr'
+    | 'exit_code'
+    | 'execution_time'
+    | 'rich_outputs'
+    | 'truncated'
+    | 'completed_at'
+  >
 >;
 
 interface Row {
@@ -139,14 +149,17 @@ export class ExecutionsRepo {
   }
 
   get(sandboxId: string, id: string): Execution | null {
-    const row = this.db.prepare('SELECT * FROM executions WHERE id = ? AND sandbox_id = ?').get(id, sandboxId) as
-      | Row
-      | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM executions WHERE id = ? AND sandbox_id = ?')
+      .get(id, sandboxId) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
   /** Newest first. Throws InvalidCursorError for a cursor this repository did not issue. */
-  list(sandboxId: string, opts: { limit: number; cursor?: string | undefined }): {
+  list(
+    sandboxId: string,
+    opts: { limit: number; cursor?: string | undefined },
+  ): {
     items: Execution[];
     nextCursor: string | null;
   } {
@@ -157,7 +170,9 @@ export class ExecutionsRepo {
       before = decoded;
     }
     const rows = this.db
-      .prepare('SELECT rowid AS rid, * FROM executions WHERE sandbox_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?')
+      .prepare(
+        'SELECT rowid AS rid, * FROM executions WHERE sandbox_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
+      )
       .all(sandboxId, before, opts.limit + 1) as (Row & { rid: number })[];
     const page = rows.slice(0, opts.limit);
     const last = page.at(-1);

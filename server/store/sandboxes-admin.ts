@@ -6,7 +6,7 @@ export function deleteSandboxRow(db: Db, id: string): void {
 }
 
 export function leftoverPoolIds(db: Db): string[] {
-  return (db.prepare("SELECT id FROM sandboxes WHERE pool = 1 AND status != 'deleted'").all() as { id: string }[]).map(
-    (r) => r.id,
-  );
+  return (
+    db.prepare("SELECT id FROM sandboxes WHERE pool = 1 AND status != 'deleted'").all() as { id: string }[]
+  ).map((r) => r.id);
 }

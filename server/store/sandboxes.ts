@@ -70,9 +70,9 @@ const COLUMNS = [
 ] as const;
 
 export function insertSandbox(db: Db, s: SandboxRecord): void {
-  db.prepare(`INSERT INTO sandboxes (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`).run(
-    toRow(s),
-  );
+  db.prepare(
+    `INSERT INTO sandboxes (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
+  ).run(toRow(s));
 }
 
 export function getSandbox(db: Db, id: string): SandboxRecord | null {
@@ -101,7 +101,9 @@ export function liveSandboxes(db: Db): SandboxRecord[] {
 export function poolSandboxes(db: Db, templateId: string): SandboxRecord[] {
   return (
     db
-      .prepare("SELECT * FROM sandboxes WHERE pool = 1 AND template_id = ? AND status != 'deleted' ORDER BY created_at, id")
+      .prepare(
+        "SELECT * FROM sandboxes WHERE pool = 1 AND template_id = ? AND status != 'deleted' ORDER BY created_at, id",
+      )
       .all(templateId) as Row[]
   ).map(fromRow);
 }
@@ -118,13 +120,17 @@ export function dueSandboxes(db: Db, nowIso: string): SandboxRecord[] {
 
 export function nextExpiry(db: Db): string | null {
   const row = db
-    .prepare("SELECT MIN(expires_at) AS e FROM sandboxes WHERE pool = 0 AND status != 'deleted' AND expires_at IS NOT NULL")
+    .prepare(
+      "SELECT MIN(expires_at) AS e FROM sandboxes WHERE pool = 0 AND status != 'deleted' AND expires_at IS NOT NULL",
+    )
     .get() as { e: string | null };
   return row.e;
 }
 
 export function usedPorts(db: Db): Set<number> {
-  const rows = db.prepare("SELECT port FROM sandboxes WHERE port IS NOT NULL AND status != 'deleted'").all() as {
+  const rows = db
+    .prepare("SELECT port FROM sandboxes WHERE port IS NOT NULL AND status != 'deleted'")
+    .all() as {
     port: number;
   }[];
   return new Set(rows.map((r) => r.port));
@@ -172,7 +178,7 @@ export function listSandboxes(db: Db, q: SandboxQuery): { items: SandboxRecord[]
     params.template = q.template;
   }
   if (q.q) {
-    where.push("(instr(lower(id), lower(@q)) > 0 OR instr(lower(template_name), lower(@q)) > 0)");
+    where.push('(instr(lower(id), lower(@q)) > 0 OR instr(lower(template_name), lower(@q)) > 0)');
     params.q = q.q;
   }
   // The sort column is a fixed identifier from the SortKey union, never user text.

@@ -39,9 +39,9 @@ export function seedTemplates(db: Db, now = new Date()): void {
 }
 
 export function findTemplate(db: Db, nameOrId: string): Template | null {
-  const row = db.prepare('SELECT body, created_at FROM templates WHERE id = ? OR name = ?').get(nameOrId, nameOrId) as
-    | Row
-    | undefined;
+  const row = db
+    .prepare('SELECT body, created_at FROM templates WHERE id = ? OR name = ?')
+    .get(nameOrId, nameOrId) as Row | undefined;
   return row ? fromRow(row) : null;
 }
 

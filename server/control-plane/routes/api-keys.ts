@@ -27,7 +27,11 @@ export async function apiKeyRoutes(app: FastifyInstance, opts: { auth: AuthStore
     if (!key) throw notFound('API key not found', { details: { id } });
     if (!key.revoked_at) {
       if (auth.activeKeyCount() <= 1) {
-        throw new HttpError(409, 'CONFLICT', 'Cannot revoke the last active API key: create another one first');
+        throw new HttpError(
+          409,
+          'CONFLICT',
+          'Cannot revoke the last active API key: create another one first',
+        );
       }
       auth.revokeKey(id);
     }

@@ -36,7 +36,11 @@ export async function executionRoutes(app: FastifyInstance, opts: { db: Db; exec
   });
 
   app.get('/v1/sandboxes/:id/executions/:execId', async (req) => {
-    const { id, execId } = parseInput(Params.extend({ execId: z.string().min(1).max(128) }), req.params, 'path');
+    const { id, execId } = parseInput(
+      Params.extend({ execId: z.string().min(1).max(128) }),
+      req.params,
+      'path',
+    );
     requireSandbox(id);
     const e = opts.executions.get(id, execId);
     if (!e) throw notFound('Execution not found', { details: { execution_id: execId } });

@@ -7,7 +7,10 @@ import { countSandboxes } from '../../store/sandboxes.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
-export async function healthRoutes(app: FastifyInstance, opts: { db: Db; runtime: Runtime; framesOrigin: string }) {
+export async function healthRoutes(
+  app: FastifyInstance,
+  opts: { db: Db; runtime: Runtime; framesOrigin: string },
+) {
   const started = Date.now();
   app.get('/health', async (): Promise<EngineHealth> => ({
     status: 'ok',

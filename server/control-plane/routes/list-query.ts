@@ -38,7 +38,12 @@ export function encodeCursor(c: CursorBody): string {
 function decodeCursor(raw: string): CursorBody | null {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Partial<CursorBody>;
-    if (typeof c.v === 'string' && typeof c.id === 'string' && typeof c.s === 'string' && typeof c.o === 'string') {
+    if (
+      typeof c.v === 'string' &&
+      typeof c.id === 'string' &&
+      typeof c.s === 'string' &&
+      typeof c.o === 'string'
+    ) {
       return c as CursorBody;
     }
   } catch {
@@ -66,7 +71,8 @@ export function parseSandboxListQuery(query: unknown): SandboxQuery {
   let after: SandboxQuery['after'];
   if (p.cursor !== undefined) {
     const c = decodeCursor(p.cursor);
-    if (!c || c.s !== p.sort || c.o !== order) throw badRequest('Invalid cursor (it does not belong to this listing)');
+    if (!c || c.s !== p.sort || c.o !== order)
+      throw badRequest('Invalid cursor (it does not belong to this listing)');
     after = { v: c.v, id: c.id };
   }
   return {

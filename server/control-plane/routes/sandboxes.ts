@@ -20,7 +20,8 @@ export interface SandboxRoutesOptions {
 
 export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOptions): Promise<void> {
   const { svc, pool, host } = opts;
-  const view = (r: SandboxRecord, token?: { token: string; expiresAt: string }) => toApiSandbox(r, host, token);
+  const view = (r: SandboxRecord, token?: { token: string; expiresAt: string }) =>
+    toApiSandbox(r, host, token);
 
   app.get('/v1/sandboxes', async (req) => {
     const q = parseSandboxListQuery(req.query);
@@ -30,7 +31,10 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
       object: 'list',
       data: items.map((r) => view(r)),
       has_more: hasMore,
-      next_cursor: hasMore && last ? encodeCursor({ s: q.sort, o: q.order, v: String(last[q.sort]), id: last.id }) : null,
+      next_cursor:
+        hasMore && last
+          ? encodeCursor({ s: q.sort, o: q.order, v: String(last[q.sort]), id: last.id })
+          : null,
       url: '/v1/sandboxes',
     };
   });
@@ -43,7 +47,9 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
       });
     }
     const t = svc.resolveTemplate(body);
-    const rec = (pool.eligible(body) ? await pool.claim(t, body) : null) ?? (await svc.createFresh(t, body, opts.isolation));
+    const rec =
+      (pool.eligible(body) ? await pool.claim(t, body) : null) ??
+      (await svc.createFresh(t, body, opts.isolation));
     const token = await svc.issueToken(rec.id);
     return reply.code(201).send(view(rec, token));
   });
