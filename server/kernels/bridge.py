@@ -35,26 +35,23 @@ def emit(obj):
 
 
 SETUP = """
-def __hopdeck_setup(env, cwd):
+def __hopdeck_apply(env, cwd, _orig={}, _applied=set()):
     import os
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    old_cwd = os.getcwd()
+    for k in list(_applied):
+        if k not in env:
+            v = _orig.pop(k, None)
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+            _applied.discard(k)
+    for k, v in env.items():
+        if k not in _applied:
+            _orig[k] = os.environ.get(k)
+            _applied.add(k)
+        os.environ[k] = v
     if cwd:
         os.chdir(cwd)
-    return saved, old_cwd
-
-def __hopdeck_restore(saved, old_cwd):
-    import os
-    for k, v in saved.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
-    try:
-        os.chdir(old_cwd)
-    except OSError:
-        pass
 """
 
 
@@ -64,6 +61,7 @@ class Bridge:
         self.kc = None
         self.requests = queue.Queue()
         self.abort = False
+        self.applied = None
 
     def start_kernel(self):
         self.km = KernelManager(kernel_name="python3")
@@ -128,22 +126,35 @@ class Bridge:
         env = req.get("env") or {}
         cwd = req.get("cwd") or ""
         try:
-            setup = "__hopdeck_state = __hopdeck_setup(%s, %s)" % (json.dumps(env), json.dumps(cwd))
-            msg_id = self.kc.execute(setup, silent=True, store_history=False)
-            if self.collect(msg_id, exec_id) == "error":
-                emit({"id": exec_id, "type": "done", "status": "error"})
-                return
+            # The run's env and cwd are applied only when they differ from the last run's: the
+            # common case costs no extra kernel round trip.
+            wanted = json.dumps([env, cwd], sort_keys=True)
+            if wanted != self.applied:
+                setup = "__hopdeck_apply(%s, %s)" % (json.dumps(env), json.dumps(cwd))
+                msg_id = self.kc.execute(setup, silent=True, store_history=False)
+                if self.collect(msg_id, exec_id) == "error":
+                    emit({"id": exec_id, "type": "done", "status": "error"})
+                    return
+                self.applied = wanted
             msg_id = self.kc.execute(req.get("code", ""), store_history=True, allow_stdin=False)
             status = self.collect(msg_id, exec_id)
-            if not self.abort:
-                self.run_silent("__hopdeck_restore(*__hopdeck_state)")
+            self.drain_shell()
             emit({"id": exec_id, "type": "done", "status": status})
         except Exception as exc:  # the kernel died or the channel broke
             emit({"id": exec_id, "type": "error", "ename": type(exc).__name__, "evalue": str(exc), "traceback": []})
             emit({"id": exec_id, "type": "done", "status": "error"})
 
+    def drain_shell(self):
+        # execute_reply messages are not needed (IOPub carries everything): drop them.
+        while True:
+            try:
+                self.kc.get_shell_msg(timeout=0)
+            except queue.Empty:
+                return
+
     def restart(self):
         self.abort = False
+        self.applied = None
         self.km.restart_kernel(now=True)
         self.kc.wait_for_ready(timeout=60)
         self.run_silent(SETUP)

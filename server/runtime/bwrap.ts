@@ -1,0 +1,135 @@
+/**
+ * The bwrap command line of a sandbox: new pid/ipc/uts/mount (and net unless internet access)
+ * namespaces, a read-only host system with secrets masked, the sandbox's own writable /workspace,
+ * /home/user and /tmp, and the agent started as the sandbox's uid with no capabilities.
+ */
+import { existsSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface BwrapPlan {
+  id: string;
+  uid: number;
+  sandboxDir: string;
+  fsDir: string;
+  agentDir: string;
+  nodePath: string;
+  internetAccess: boolean;
+  tmpBytes: number;
+  seccompFd: number | null;
+  /** Command run inside, after the privilege drop. */
+  command: string[];
+}
+
+/** Host files nobody inside may read, even if their modes were lax. */
+const MASKED_FILES = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/shadow-',
+  '/etc/gshadow-',
+  '/etc/sudoers',
+  '/etc/security/opasswd',
+];
+const MASKED_DIRS = ['/etc/ssh', '/etc/sudoers.d', '/etc/ssl/private'];
+
+export const SANDBOX_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/** The host system, read-only: /usr plus the merged-/usr links (or the real dirs where not merged). */
+export function systemBinds(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const name of ['bin', 'sbin', 'lib', 'lib64', 'lib32', 'libx32']) {
+    const host = `/${name}`;
+    if (!existsSync(host)) continue;
+    if (lstatSync(host).isSymbolicLink()) args.push('--symlink', `usr/${name}`, host);
+    else args.push('--ro-bind', host, host);
+  }
+  return args;
+}
+
+export function bwrapArgs(plan: BwrapPlan): string[] {
+  const args = [
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    ...(plan.internetAccess ? [] : ['--unshare-net']),
+    '--hostname',
+    'sandbox',
+    '--new-session',
+    '--clearenv',
+    '--setenv',
+    'PATH',
+    SANDBOX_PATH,
+    '--setenv',
+    'HOME',
+    '/home/user',
+    '--setenv',
+    'LANG',
+    'C.UTF-8',
+    ...systemBinds(),
+    '--ro-bind',
+    '/etc',
+    '/etc',
+  ];
+  for (const f of MASKED_FILES) if (existsSync(f)) args.push('--ro-bind', '/dev/null', f);
+  for (const d of MASKED_DIRS) if (existsSync(d)) args.push('--tmpfs', d, '--remount-ro', d);
+  args.push(
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--size',
+    String(plan.tmpBytes),
+    '--tmpfs',
+    '/tmp',
+    '--chmod',
+    '1777',
+    '/tmp',
+    '--perms',
+    '0755',
+    '--dir',
+    '/home',
+    '--bind',
+    join(plan.fsDir, 'home', 'user'),
+    '/home/user',
+    '--bind',
+    join(plan.fsDir, 'workspace'),
+    '/workspace',
+    '--perms',
+    '0755',
+    '--tmpfs',
+    '/run',
+    '--bind',
+    join(plan.sandboxDir, 'run'),
+    '/run/hopdeck',
+    '--ro-bind',
+    join(plan.sandboxDir, 'meta', 'agent.json'),
+    '/run/hopdeck-agent.json',
+    '--perms',
+    '0755',
+    '--dir',
+    '/opt',
+    '--ro-bind',
+    plan.agentDir,
+    '/opt/hopdeck',
+  );
+  if (!plan.nodePath.startsWith('/usr/')) args.push('--ro-bind', plan.nodePath, '/opt/hopdeck-node/node');
+  if (plan.seccompFd !== null) args.push('--seccomp', String(plan.seccompFd));
+  args.push('--chdir', '/workspace', '--');
+  // setpriv drops to the sandbox's own uid, clears groups and every capability, sets no_new_privs.
+  args.push(
+    '/usr/bin/setpriv',
+    `--reuid=${plan.uid}`,
+    `--regid=${plan.uid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+    '--',
+    ...plan.command,
+  );
+  return args;
+}
+
+export function sandboxNodePath(nodePath: string): string {
+  return nodePath.startsWith('/usr/') ? nodePath : '/opt/hopdeck-node/node';
+}

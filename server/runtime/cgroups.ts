@@ -1,0 +1,186 @@
+/**
+ * Resource limits and freezing through cgroups. Probed once: v2 with controllers (memory.max,
+ * pids.max, cpu.max, cgroup.freeze, cgroup.kill), v1 controllers (memory, pids, cpu, freezer under
+ * /sys/fs/cgroup/<ctrl>), or none. Every sandbox gets `hopdeck/<id>` in each hierarchy.
+ */
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxResources } from '../../src/api/schemas.ts';
+import type { CgroupMode } from './types.ts';
+
+const ROOT = '/sys/fs/cgroup';
+const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'freezer'] as const;
+
+function tryWrite(file: string, value: string): boolean {
+  try {
+    writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function canCreate(dir: string): boolean {
+  const probe = join(dir, `hopdeck-probe-${process.pid}`);
+  try {
+    mkdirSync(probe);
+    rmdirSync(probe);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function probeCgroups(): CgroupMode {
+  try {
+    const controllers = readFileSync(join(ROOT, 'cgroup.controllers'), 'utf8');
+    if (/\bmemory\b/.test(controllers) && /\bpids\b/.test(controllers) && canCreate(ROOT)) {
+      tryWrite(join(ROOT, 'cgroup.subtree_control'), '+memory +pids +cpu');
+      return 'v2';
+    }
+  } catch {
+    /* not a v2 root */
+  }
+  if (V1_CONTROLLERS.every((c) => existsSync(join(ROOT, c, 'cgroup.procs')) && canCreate(join(ROOT, c))))
+    return 'v1';
+  return 'none';
+}
+
+export class Cgroups {
+  constructor(readonly mode: CgroupMode) {}
+
+  #dirs(id: string): string[] {
+    if (this.mode === 'v2') return [join(ROOT, 'hopdeck', id)];
+    if (this.mode === 'v1') return V1_CONTROLLERS.map((c) => join(ROOT, c, 'hopdeck', id));
+    return [];
+  }
+
+  #dir(id: string, controller: (typeof V1_CONTROLLERS)[number]): string {
+    return this.mode === 'v2' ? join(ROOT, 'hopdeck', id) : join(ROOT, controller, 'hopdeck', id);
+  }
+
+  /** Create the groups with the sandbox's limits; returns the cgroup.procs files a new process joins. */
+  create(id: string, resources: SandboxResources): string[] {
+    if (this.mode === 'none') return [];
+    if (this.mode === 'v2') {
+      const parent = join(ROOT, 'hopdeck');
+      if (!existsSync(parent)) {
+        mkdirSync(parent);
+        tryWrite(join(parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
+      }
+    }
+    for (const dir of this.#dirs(id)) mkdirSync(dir, { recursive: true });
+    const memBytes = Math.max(64, resources.memory_mb) * 1024 * 1024;
+    const pids = pidsLimit(resources);
+    const quota = Math.max(1, resources.vcpu) * 100_000;
+    if (this.mode === 'v2') {
+      const d = this.#dirs(id)[0]!;
+      tryWrite(join(d, 'memory.max'), String(memBytes));
+      tryWrite(join(d, 'memory.swap.max'), '0');
+      tryWrite(join(d, 'pids.max'), String(pids));
+      tryWrite(join(d, 'cpu.max'), `${quota} 100000`);
+    } else {
+      writeFileSync(join(this.#dir(id, 'memory'), 'memory.limit_in_bytes'), String(memBytes));
+      tryWrite(join(this.#dir(id, 'memory'), 'memory.memsw.limit_in_bytes'), String(memBytes));
+      writeFileSync(join(this.#dir(id, 'pids'), 'pids.max'), String(pids));
+      tryWrite(join(this.#dir(id, 'cpu'), 'cpu.cfs_period_us'), '100000');
+      tryWrite(join(this.#dir(id, 'cpu'), 'cpu.cfs_quota_us'), String(quota));
+    }
+    return this.#dirs(id).map((d) => join(d, 'cgroup.procs'));
+  }
+
+  procs(id: string): number[] {
+    const dir = this.mode === 'v1' ? this.#dir(id, 'pids') : this.#dirs(id)[0];
+    if (!dir) return [];
+    try {
+      return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  exists(id: string): boolean {
+    const d = this.#dirs(id)[0];
+    return d !== undefined && existsSync(d);
+  }
+
+  isFrozen(id: string): boolean {
+    try {
+      if (this.mode === 'v2')
+        return readFileSync(join(this.#dirs(id)[0]!, 'cgroup.freeze'), 'utf8').trim() === '1';
+      if (this.mode === 'v1')
+        return readFileSync(join(this.#dir(id, 'freezer'), 'freezer.state'), 'utf8').trim() !== 'THAWED';
+    } catch {
+      /* no group */
+    }
+    return false;
+  }
+
+  async freeze(id: string, frozen: boolean): Promise<void> {
+    if (this.mode === 'none') throw new Error('pause needs cgroups (no freezer on this machine)');
+    if (this.mode === 'v2') {
+      writeFileSync(join(this.#dirs(id)[0]!, 'cgroup.freeze'), frozen ? '1' : '0');
+      const events = join(this.#dirs(id)[0]!, 'cgroup.events');
+      await until(() => readFileSync(events, 'utf8').includes(`frozen ${frozen ? 1 : 0}`));
+      return;
+    }
+    const stateFile = join(this.#dir(id, 'freezer'), 'freezer.state');
+    writeFileSync(stateFile, frozen ? 'FROZEN' : 'THAWED');
+    await until(() => readFileSync(stateFile, 'utf8').trim() === (frozen ? 'FROZEN' : 'THAWED'));
+  }
+
+  /** Kill every process in the sandbox's groups and wait until they are gone. */
+  async kill(id: string): Promise<void> {
+    if (this.mode === 'none' || !this.exists(id)) return;
+    if (this.mode === 'v2') {
+      tryWrite(join(this.#dirs(id)[0]!, 'cgroup.kill'), '1');
+    } else {
+      // Frozen processes cannot fork away from the kill; SIGKILL still reaches frozen tasks once thawed.
+      await this.freeze(id, true).catch(() => undefined);
+      for (const pid of this.procs(id)) killQuietly(pid);
+      await this.freeze(id, false).catch(() => undefined);
+    }
+    await until(() => {
+      const left = this.procs(id);
+      for (const pid of left) killQuietly(pid);
+      return left.length === 0;
+    }, 5000);
+  }
+
+  remove(id: string): void {
+    for (const dir of this.#dirs(id)) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* already gone or still busy */
+      }
+    }
+  }
+}
+
+export function pidsLimit(resources: SandboxResources): number {
+  return Math.max(64, Math.min(4096, 256 * Math.max(1, resources.vcpu)));
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
+
+async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    let ok = false;
+    try {
+      ok = check();
+    } catch {
+      ok = false;
+    }
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error('cgroup operation timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

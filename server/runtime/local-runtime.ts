@@ -1,0 +1,292 @@
+/**
+ * The local runtime: one sandbox = one detached process tree (bwrap, or plain processes with
+ * isolation 'none'), its files in `<dataDir>/sandboxes/<id>/`, its limits in cgroups.
+ * Layout: meta/ (agent.json, state.json: root-owned), run/agent.sock, fs/ (the mounted disk image
+ * with workspace/ and home/user/), disk.img, agent.log.
+ */
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  chownSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type {
+  CgroupMode,
+  IsolationMode,
+  ObservedState,
+  RunningSandbox,
+  Runtime,
+  SandboxSpec,
+} from './types.ts';
+import { Cgroups } from './cgroups.ts';
+import { bwrapArgs, sandboxNodePath } from './bwrap.ts';
+import { mountDisk, prepareUserDirs, unmountDisk } from './disk.ts';
+import { isHealthy } from './agent-client.ts';
+
+export const UID_BASE = 100_000;
+const BOOT_TIMEOUT_MS = 30_000;
+
+export interface RuntimeOptions {
+  dataDir: string;
+  isolation: IsolationMode;
+  agentDir: string;
+  log?: (msg: string) => void;
+  /** Per-execution output cap inside the agent (bytes). */
+  outputCapBytes?: number;
+}
+
+interface SandboxState {
+  uid: number;
+  pid: number | null;
+  bootMs?: number;
+}
+
+export class LocalRuntime implements Runtime {
+  readonly isolation: IsolationMode;
+  readonly cgroups: CgroupMode;
+  readonly #cg: Cgroups;
+  readonly #root: string;
+  readonly #log: (msg: string) => void;
+  /** Last boot times (ms), for the benchmark and /health. */
+  readonly bootTimes = new Map<string, number>();
+  #uidsTaken = new Set<number>();
+  #starting = new Map<string, Promise<RunningSandbox>>();
+
+  constructor(
+    private readonly opts: RuntimeOptions,
+    cgroupMode: CgroupMode,
+    private readonly seccompFile: string | null,
+  ) {
+    this.isolation = opts.isolation;
+    this.cgroups = cgroupMode;
+    this.#cg = new Cgroups(cgroupMode);
+    this.#root = join(opts.dataDir, 'sandboxes');
+    this.#log = opts.log ?? (() => undefined);
+    mkdirSync(this.#root, { recursive: true, mode: 0o700 });
+    for (const id of readdirSync(this.#root)) {
+      const st = this.#readState(id);
+      if (st) this.#uidsTaken.add(st.uid);
+    }
+  }
+
+  dir(id: string): string {
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw new Error(`invalid sandbox id: ${id}`);
+    return join(this.#root, id);
+  }
+
+  socketPath(id: string): string {
+    return join(this.dir(id), 'run', 'agent.sock');
+  }
+
+  #readState(id: string): SandboxState | null {
+    try {
+      return JSON.parse(readFileSync(join(this.#root, id, 'meta', 'state.json'), 'utf8')) as SandboxState;
+    } catch {
+      return null;
+    }
+  }
+
+  #writeState(id: string, st: SandboxState): void {
+    writeFileSync(join(this.dir(id), 'meta', 'state.json'), JSON.stringify(st));
+  }
+
+  #allocUid(id: string): number {
+    const existing = this.#readState(id);
+    if (existing) return existing.uid;
+    let uid = UID_BASE + 1;
+    while (this.#uidsTaken.has(uid)) uid += 1;
+    this.#uidsTaken.add(uid);
+    return uid;
+  }
+
+  start(spec: SandboxSpec): Promise<RunningSandbox> {
+    const pending = this.#starting.get(spec.id);
+    if (pending) return pending;
+    const p = this.#boot(spec).finally(() => this.#starting.delete(spec.id));
+    this.#starting.set(spec.id, p);
+    return p;
+  }
+
+  async #boot(spec: SandboxSpec): Promise<RunningSandbox> {
+    const started = performance.now();
+    const dir = this.dir(spec.id);
+    const socket = this.socketPath(spec.id);
+    const prior = this.#readState(spec.id);
+    if (prior && (await this.observe(spec.id, prior.pid)) === 'running' && prior.pid)
+      return { pid: prior.pid, socketPath: socket };
+    await this.#killTree(spec.id, prior?.pid ?? null);
+
+    mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
+    const uid = this.#allocUid(spec.id);
+    const bwrap = this.isolation === 'bwrap';
+    const fsDir = bwrap ? mountDisk(dir, spec.resources.disk_mb) : join(dir, 'fs');
+    prepareUserDirs(fsDir, bwrap ? uid : (process.getuid?.() ?? 0), !bwrap);
+    mkdirSync(join(dir, 'run'), { recursive: true });
+    if (bwrap) chownSync(join(dir, 'run'), uid, uid);
+    rmSync(socket, { force: true });
+
+    const agentConfig = {
+      socketPath: bwrap ? '/run/hopdeck/agent.sock' : socket,
+      fsRoot: bwrap ? '/' : fsDir,
+      python: '/usr/bin/python3',
+      bridgePath: bwrap ? '/opt/hopdeck/bridge.py' : join(this.opts.agentDir, 'bridge.py'),
+      warmPython: spec.warmPython,
+      outputCapBytes: this.opts.outputCapBytes ?? 1024 * 1024,
+      env: spec.env,
+      sandboxId: spec.id,
+      workdir: '/workspace',
+    };
+    const configFile = join(dir, 'meta', 'agent.json');
+    writeFileSync(configFile, JSON.stringify(agentConfig), { mode: 0o644 });
+
+    const procsFiles = this.#cg.create(spec.id, spec.resources);
+    const logFd = openSync(join(dir, 'agent.log'), 'a');
+    const seccompFd = bwrap && this.seccompFile ? openSync(this.seccompFile, 'r') : null;
+    let command: string[];
+    if (bwrap) {
+      const args = bwrapArgs({
+        id: spec.id,
+        uid,
+        sandboxDir: dir,
+        fsDir,
+        agentDir: this.opts.agentDir,
+        nodePath: process.execPath,
+        internetAccess: spec.internetAccess,
+        tmpBytes: Math.max(64, Math.min(1024, Math.floor(spec.resources.memory_mb / 2))) * 1024 * 1024,
+        seccompFd: seccompFd === null ? null : 3,
+        command: [
+          sandboxNodePath(process.execPath),
+          '/opt/hopdeck/agent.mjs',
+          '--config',
+          '/run/hopdeck-agent.json',
+        ],
+      });
+      command = ['bwrap', ...args];
+    } else {
+      command = [process.execPath, join(this.opts.agentDir, 'agent.mjs'), '--config', configFile];
+    }
+    // Join the cgroups before exec, so every descendant is counted and frozen with the sandbox.
+    const joinScript = 'for f in $0; do [ "$f" = - ] || echo $$ > "$f"; done; exec "$@"';
+    const child = spawn('/bin/sh', ['-c', joinScript, procsFiles.join(' ') || '-', ...command], {
+      detached: true,
+      stdio: ['ignore', logFd, logFd, ...(seccompFd === null ? [] : [seccompFd])],
+      env: bwrap
+        ? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }
+        : { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: join(fsDir, 'home', 'user') },
+    });
+    closeSync(logFd);
+    if (seccompFd !== null) closeSync(seccompFd);
+    child.unref();
+    const pid = child.pid;
+    if (pid === undefined) throw new Error('could not spawn the sandbox process');
+    let exited = false;
+    child.on('exit', () => (exited = true));
+    this.#writeState(spec.id, { uid, pid });
+
+    const deadline = Date.now() + BOOT_TIMEOUT_MS;
+    while (!(existsSync(socket) && (await isHealthy(socket, 1000)))) {
+      if (exited || Date.now() > deadline) {
+        await this.#killTree(spec.id, pid);
+        const tail = readTail(join(dir, 'agent.log'));
+        throw new Error(
+          `sandbox ${spec.id} did not boot${exited ? ' (process exited)' : ' (timeout)'}: ${tail}`,
+        );
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const bootMs = Math.round(performance.now() - started);
+    this.bootTimes.set(spec.id, bootMs);
+    this.#writeState(spec.id, { uid, pid, bootMs });
+    this.#log(
+      `sandbox ${spec.id} booted in ${bootMs} ms (pid ${pid}, uid ${uid}, ${this.isolation}, cgroups ${this.cgroups})`,
+    );
+    return { pid, socketPath: socket };
+  }
+
+  async #killTree(id: string, pid: number | null): Promise<void> {
+    if (this.cgroups !== 'none' && this.#cg.exists(id)) await this.#cg.kill(id);
+    if (pid !== null && pidAlive(pid)) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    rmSync(this.socketPath(id), { force: true });
+  }
+
+  async stop(id: string): Promise<void> {
+    const dir = this.dir(id);
+    if (!existsSync(dir)) return;
+    await this.#starting.get(id)?.catch(() => undefined);
+    await this.#killTree(id, this.#readState(id)?.pid ?? null);
+    this.#cg.remove(id);
+    if (this.isolation === 'bwrap') unmountDisk(dir);
+  }
+
+  async pause(id: string): Promise<void> {
+    if (this.cgroups === 'none') throw new Error('pause needs a cgroup freezer, which this machine lacks');
+    await this.#cg.freeze(id, true);
+  }
+
+  async resume(id: string): Promise<void> {
+    if (this.cgroups === 'none') throw new Error('resume needs a cgroup freezer, which this machine lacks');
+    await this.#cg.freeze(id, false);
+  }
+
+  async destroy(id: string): Promise<void> {
+    const dir = this.dir(id);
+    if (!existsSync(dir)) return;
+    await this.stop(id);
+    const st = this.#readState(id);
+    if (st) this.#uidsTaken.delete(st.uid);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async observe(id: string, pid: number | null): Promise<ObservedState> {
+    const dir = this.dir(id);
+    if (!existsSync(dir)) return 'missing';
+    const inCgroup = this.cgroups !== 'none' && this.#cg.procs(id).length > 0;
+    const alive = inCgroup || (pid !== null && pidAlive(pid) && ownsPid(pid, id));
+    if (!alive) return 'stopped';
+    if (this.cgroups !== 'none' && this.#cg.isFrozen(id)) return 'paused';
+    return (await isHealthy(this.socketPath(id), 2000)) ? 'running' : 'stopped';
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#starting.values()]);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Guard against pid reuse: the process must be one we started for this sandbox. */
+function ownsPid(pid: number, id: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(id);
+  } catch {
+    return false;
+  }
+}
+
+function readTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000).trim();
+  } catch {
+    return '(no log)';
+  }
+}
