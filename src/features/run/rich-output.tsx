@@ -9,20 +9,12 @@ import { marked } from 'marked';
 import type { RichOutput } from '@/api/schemas';
 import { HtmlFrame } from './html-frame';
 import { JsonTree } from './json-tree';
+import { richPayload } from './rich-payload';
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const IMAGE_MIMES = new Set(['image/png', 'image/jpeg', 'image/gif']);
 /** Bundle entries that duplicate a richer one of the same output (plotly also sends text/html). */
 const NOT_SHOWN = new Set(['application/vnd.plotly.v1+json', 'application/javascript']);
-
-/** The value for the output's MIME type (`data` is the value itself, or a `{mime: value}` bundle). */
-export function richPayload(output: RichOutput): unknown {
-  const d = output.data;
-  if (d && typeof d === 'object' && !Array.isArray(d) && output.type in d) {
-    return (d as Record<string, unknown>)[output.type];
-  }
-  return d;
-}
 
 function asText(value: unknown): string {
   if (typeof value === 'string') return value;
