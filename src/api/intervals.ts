@@ -1,0 +1,57 @@
+/**
+ * Every polling interval and cache time of the dashboard, in one place (milliseconds).
+ */
+import { ApiError } from './client';
+
+/** While any sandbox on screen is `creating` or a lifecycle action is in flight. */
+export const FAST_POLL_MS = 1_000;
+/** When nothing is changing. */
+export const SLOW_POLL_MS = 10_000;
+/** The engine's health on the settings page and in the header. */
+export const HEALTH_POLL_MS = 15_000;
+/** Ticks of live countdowns (expires_at, token expiry). */
+export const COUNTDOWN_TICK_MS = 1_000;
+/** Data is considered fresh this long after a fetch. */
+export const DEFAULT_STALE_MS = 2_000;
+/** Upper bound of retry backoff when the engine gives no Retry-After. */
+export const MAX_RETRY_DELAY_MS = 30_000;
+/** Used when a 429 carries no Retry-After. */
+export const DEFAULT_RETRY_AFTER_MS = 5_000;
+
+export interface PollInput {
+  /** Statuses of the sandboxes the query returned (empty when none or not loaded). */
+  statuses: readonly string[];
+  /** Number of lifecycle mutations in flight. */
+  pendingActions: number;
+  /** The last error of the query, if its last fetch failed. */
+  error: unknown;
+}
+
+/** Delay before retrying after a 429, from Retry-After (seconds), else the default. */
+export function rateLimitDelay(error: unknown): number | null {
+  if (!(error instanceof ApiError) || error.status !== 429) return null;
+  return error.retryAfter !== null ? Math.max(1_000, error.retryAfter * 1000) : DEFAULT_RETRY_AFTER_MS;
+}
+
+/**
+ * The sandbox polling policy: back off per Retry-After on 429, ~1 s while something is changing,
+ * ~10 s otherwise. (Polling is off while the tab is hidden through refetchIntervalInBackground.)
+ */
+export function sandboxPollInterval({ statuses, pendingActions, error }: PollInput): number {
+  const limited = rateLimitDelay(error);
+  if (limited !== null) return limited;
+  if (pendingActions > 0 || statuses.includes('creating')) return FAST_POLL_MS;
+  return SLOW_POLL_MS;
+}
+
+/** Retry policy of queries: 429 after Retry-After, 5xx and network errors twice, never 4xx. */
+export function shouldRetry(failureCount: number, error: unknown): boolean {
+  if (!(error instanceof ApiError)) return failureCount < 2;
+  if (error.status === 429) return failureCount < 5;
+  if (error.status === 0 || error.status >= 500) return failureCount < 2;
+  return false;
+}
+
+export function retryDelay(failureCount: number, error: unknown): number {
+  return rateLimitDelay(error) ?? Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** failureCount);
+}

@@ -1,0 +1,237 @@
+/** Sandboxes: fetchers, query-key factory, queryOptions and mutations (with optimistic updates). */
+import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
+import { request } from './client';
+import { sandboxPollInterval } from './intervals';
+import { queryClient as appQueryClient } from './query-client';
+import { Sandbox, SandboxList, type CreateSandboxRequest, type SandboxStatus } from './schemas';
+
+export const SORT_FIELDS = ['created_at', 'status', 'template_name'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+
+export interface SandboxListParams {
+  limit: number;
+  cursor?: string;
+  status?: SandboxStatus[];
+  template?: string;
+  region?: string;
+  q?: string;
+  sort?: SortField;
+  order?: 'asc' | 'desc';
+}
+
+export const LIFECYCLE_ACTIONS = ['start', 'stop', 'pause', 'resume'] as const;
+export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
+export type SandboxAction = LifecycleAction | 'delete';
+
+/** Which status each action requires, and which it leads to. */
+export const ACTION_RULES: Record<SandboxAction, { from: SandboxStatus[]; to: SandboxStatus }> = {
+  start: { from: ['stopped'], to: 'running' },
+  stop: { from: ['running', 'paused'], to: 'stopped' },
+  pause: { from: ['running'], to: 'paused' },
+  resume: { from: ['paused'], to: 'running' },
+  delete: { from: ['creating', 'running', 'stopped', 'paused', 'error'], to: 'deleted' },
+};
+
+export function actionApplies(action: SandboxAction, status: SandboxStatus): boolean {
+  return ACTION_RULES[action].from.includes(status);
+}
+
+export const sandboxKeys = {
+  all: ['sandboxes'] as const,
+  lists: () => [...sandboxKeys.all, 'list'] as const,
+  list: (params: SandboxListParams) => [...sandboxKeys.lists(), params] as const,
+  details: () => [...sandboxKeys.all, 'detail'] as const,
+  detail: (id: string) => [...sandboxKeys.details(), id] as const,
+  /** Key of every lifecycle mutation; polling speeds up while one is in flight. */
+  actions: () => [...sandboxKeys.all, 'action'] as const,
+};
+
+const ActionResult = z.looseObject({ id: z.string(), status: z.string() });
+const TimeoutResult = z.looseObject({
+  id: z.string(),
+  timeout_seconds: z.number().int().nullable(),
+  expires_at: z.string().nullable(),
+});
+const TokenResult = z.looseObject({ auth_token: z.string(), token_expires_at: z.string() });
+
+export function fetchSandboxes(params: SandboxListParams, signal?: AbortSignal) {
+  return request('/v1/sandboxes', {
+    schema: SandboxList,
+    signal,
+    query: {
+      limit: params.limit,
+      cursor: params.cursor,
+      status: params.status?.length ? params.status.join(',') : undefined,
+      template: params.template,
+      region: params.region,
+      q: params.q,
+      sort: params.sort,
+      order: params.order,
+    },
+  });
+}
+
+export const fetchSandbox = (id: string, signal?: AbortSignal) =>
+  request(`/v1/sandboxes/${encodeURIComponent(id)}`, { schema: Sandbox, signal });
+
+export const createSandbox = (body: CreateSandboxRequest) =>
+  request('/v1/sandboxes', { method: 'POST', body, schema: Sandbox });
+
+export const runSandboxAction = (id: string, action: SandboxAction) =>
+  action === 'delete'
+    ? request(`/v1/sandboxes/${encodeURIComponent(id)}`, { method: 'DELETE', schema: ActionResult })
+    : request(`/v1/sandboxes/${encodeURIComponent(id)}/${action}`, { method: 'POST', schema: ActionResult });
+
+export const setSandboxTimeout = (id: string, timeout_seconds: number) =>
+  request(`/v1/sandboxes/${encodeURIComponent(id)}/timeout`, {
+    method: 'PUT',
+    body: { timeout_seconds },
+    schema: TimeoutResult,
+  });
+
+export const refreshSandboxToken = (id: string) =>
+  request(`/v1/sandboxes/${encodeURIComponent(id)}/token/refresh`, { method: 'POST', schema: TokenResult });
+
+function pollInterval(statuses: readonly string[], error: unknown, client: QueryClient): number {
+  return sandboxPollInterval({
+    statuses,
+    pendingActions: client.isMutating({ mutationKey: sandboxKeys.actions() }),
+    error,
+  });
+}
+
+export function sandboxListQueryOptions(params: SandboxListParams) {
+  return queryOptions({
+    queryKey: sandboxKeys.list(params),
+    queryFn: ({ signal }) => fetchSandboxes(params, signal),
+    refetchInterval: (query) =>
+      pollInterval(
+        query.state.data?.data.map((s) => s.status) ?? [],
+        query.state.error ?? query.state.fetchFailureReason,
+        appQueryClient,
+      ),
+    placeholderData: (prev) => prev,
+  });
+}
+
+export function sandboxQueryOptions(id: string) {
+  return queryOptions({
+    queryKey: sandboxKeys.detail(id),
+    queryFn: ({ signal }) => fetchSandbox(id, signal),
+    refetchInterval: (query) => {
+      const err = query.state.error;
+      if (err && 'status' in err && (err as { status: number }).status === 404) return false;
+      return pollInterval(query.state.data ? [query.state.data.status] : [], err, appQueryClient);
+    },
+  });
+}
+
+type Snapshot = [readonly unknown[], unknown][];
+
+/** Writes `patch` into the sandbox's detail and every list containing it; returns what to restore. */
+export function patchSandboxInCache(client: QueryClient, id: string, patch: Partial<Sandbox>): Snapshot {
+  const snapshot: Snapshot = [];
+  for (const [key, data] of client.getQueriesData<SandboxList>({ queryKey: sandboxKeys.lists() })) {
+    if (!data) continue;
+    snapshot.push([key, data]);
+    client.setQueryData<SandboxList>(key, {
+      ...data,
+      data: data.data.map((s) => (s.id === id ? { ...s, ...patch } : s)),
+    });
+  }
+  const detail = client.getQueryData<Sandbox>(sandboxKeys.detail(id));
+  if (detail) {
+    snapshot.push([sandboxKeys.detail(id), detail]);
+    client.setQueryData<Sandbox>(sandboxKeys.detail(id), { ...detail, ...patch });
+  }
+  return snapshot;
+}
+
+function restore(client: QueryClient, snapshot: Snapshot): void {
+  for (const [key, data] of snapshot) client.setQueryData(key, data);
+}
+
+/** One lifecycle action on one sandbox, applied optimistically and rolled back on error. */
+export function useSandboxAction() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationKey: sandboxKeys.actions(),
+    mutationFn: ({ id, action }: { id: string; action: SandboxAction }) => runSandboxAction(id, action),
+    onMutate: async ({ id, action }) => {
+      await client.cancelQueries({ queryKey: sandboxKeys.all });
+      return { snapshot: patchSandboxInCache(client, id, { status: ACTION_RULES[action].to }) };
+    },
+    onError: (_e, _v, ctx) => {
+      if (ctx) restore(client, ctx.snapshot);
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: sandboxKeys.all }),
+  });
+}
+
+export interface BulkResult {
+  id: string;
+  ok: boolean;
+  error?: unknown;
+}
+
+/** The same action on many sandboxes; resolves with one result per sandbox (never rejects). */
+export function useBulkSandboxAction() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationKey: sandboxKeys.actions(),
+    mutationFn: async ({ ids, action }: { ids: string[]; action: SandboxAction }): Promise<BulkResult[]> => {
+      const settled = await Promise.allSettled(ids.map((id) => runSandboxAction(id, action)));
+      return settled.map((r, i) => ({
+        id: ids[i] ?? '',
+        ok: r.status === 'fulfilled',
+        error: r.status === 'rejected' ? r.reason : undefined,
+      }));
+    },
+    onMutate: async ({ ids, action }) => {
+      await client.cancelQueries({ queryKey: sandboxKeys.all });
+      return {
+        snapshots: ids.map((id) => patchSandboxInCache(client, id, { status: ACTION_RULES[action].to })),
+      };
+    },
+    onSuccess: (results, _v, ctx) => {
+      // Roll back only the sandboxes whose action failed; the refetch below brings the truth anyway.
+      results.forEach((r, i) => {
+        if (!r.ok && ctx?.snapshots[i]) restore(client, ctx.snapshots[i]);
+      });
+    },
+    onSettled: () => client.invalidateQueries({ queryKey: sandboxKeys.all }),
+  });
+}
+
+export function useCreateSandbox() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: createSandbox,
+    onSuccess: (sandbox) => {
+      client.setQueryData(sandboxKeys.detail(sandbox.id), sandbox);
+      return client.invalidateQueries({ queryKey: sandboxKeys.lists() });
+    },
+  });
+}
+
+export function useSetSandboxTimeout(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (seconds: number) => setSandboxTimeout(id, seconds),
+    onSuccess: (r) => {
+      patchSandboxInCache(client, id, { timeout_seconds: r.timeout_seconds, expires_at: r.expires_at });
+      return client.invalidateQueries({ queryKey: sandboxKeys.all });
+    },
+  });
+}
+
+export function useRefreshSandboxToken(id: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => refreshSandboxToken(id),
+    onSuccess: (r) => {
+      patchSandboxInCache(client, id, { auth_token: r.auth_token, token_expires_at: r.token_expires_at });
+    },
+  });
+}

@@ -1,0 +1,62 @@
+/** Templates catalog: fetchers, query-key factory and queryOptions. */
+import { queryOptions } from '@tanstack/react-query';
+import { z } from 'zod';
+import { request } from './client';
+import { Template, TemplateList } from './schemas';
+
+export interface TemplateListParams {
+  category?: string;
+  language?: string;
+}
+
+export const templateKeys = {
+  all: ['templates'] as const,
+  lists: () => [...templateKeys.all, 'list'] as const,
+  list: (params: TemplateListParams) => [...templateKeys.lists(), params] as const,
+  details: () => [...templateKeys.all, 'detail'] as const,
+  detail: (name: string) => [...templateKeys.details(), name] as const,
+};
+
+// HopX's template list carries no next_cursor; accept its absence.
+const TemplateListResponse = TemplateList.extend({ next_cursor: z.string().nullable().optional() });
+
+/** The whole catalog for the given filters (the engine pages by 100; catalogs are small). */
+export async function fetchTemplates(params: TemplateListParams, signal?: AbortSignal): Promise<Template[]> {
+  const all: Template[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 20; page++) {
+    const res = await request('/v1/templates', {
+      schema: TemplateListResponse,
+      signal,
+      query: { category: params.category, language: params.language, limit: 100, cursor },
+    });
+    all.push(...res.data);
+    if (!res.has_more || !res.next_cursor) break;
+    cursor = res.next_cursor;
+  }
+  return all;
+}
+
+export const fetchTemplate = (name: string, signal?: AbortSignal) =>
+  request(`/v1/templates/${encodeURIComponent(name)}`, { schema: Template, signal });
+
+export function templateListQueryOptions(params: TemplateListParams = {}) {
+  return queryOptions({
+    queryKey: templateKeys.list(params),
+    queryFn: ({ signal }) => fetchTemplates(params, signal),
+    staleTime: 60_000,
+  });
+}
+
+export function templateQueryOptions(name: string) {
+  return queryOptions({
+    queryKey: templateKeys.detail(name),
+    queryFn: ({ signal }) => fetchTemplate(name, signal),
+    staleTime: 60_000,
+  });
+}
+
+/** Templates a sandbox can be created from. */
+export function isUsable(t: Template): boolean {
+  return t.is_active && t.status === 'active';
+}

@@ -1,0 +1,143 @@
+import { useQuery } from '@tanstack/react-query';
+import { getRouteApi } from '@tanstack/react-router';
+import { DropdownMenu as M } from 'radix-ui';
+import { Check, ListFilter, X } from 'lucide-react';
+import { useCallback } from 'react';
+import { SANDBOX_STATUSES, type Sandbox, type SandboxStatus } from '@/api/schemas';
+import { templateListQueryOptions } from '@/api/templates';
+import { Button } from '@/components/ui/button';
+import { DropdownMenu, DropdownMenuContent, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+import { NativeSelect } from '@/components/ui/input';
+import { SearchInput } from '@/components/ui/search-input';
+import { resetPaging, type SandboxListSearch } from './search';
+
+const route = getRouteApi('/sandboxes/');
+
+const SORTS = [
+  { value: 'created_at:desc', label: 'Newest first' },
+  { value: 'created_at:asc', label: 'Oldest first' },
+  { value: 'status:asc', label: 'Status (A–Z)' },
+  { value: 'status:desc', label: 'Status (Z–A)' },
+  { value: 'template_name:asc', label: 'Template (A–Z)' },
+  { value: 'template_name:desc', label: 'Template (Z–A)' },
+] as const;
+
+export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows: Sandbox[] }) {
+  const navigate = route.useNavigate();
+  const templates = useQuery(templateListQueryOptions());
+  const update = (patch: Partial<SandboxListSearch>) =>
+    void navigate({ search: (s) => resetPaging(s, patch), replace: true });
+  const commitQuery = useCallback(
+    (q: string) => void navigate({ search: (s) => resetPaging(s, { q: q || undefined }), replace: true }),
+    [navigate],
+  );
+
+  const statuses = search.status ?? [];
+  const toggleStatus = (s: SandboxStatus) => {
+    const next = statuses.includes(s) ? statuses.filter((x) => x !== s) : [...statuses, s];
+    update({ status: next.length ? next : undefined });
+  };
+  const regions = [
+    ...new Set([...rows.map((r) => r.region), ...(search.region ? [search.region] : [])]),
+  ].sort();
+  const sortValue = `${search.sort ?? 'created_at'}:${search.order ?? 'desc'}`;
+  const anyFilter = Boolean(statuses.length || search.template || search.region || search.q);
+
+  return (
+    <div role="search" aria-label="Filter sandboxes" className="flex flex-wrap items-center gap-2">
+      <SearchInput
+        value={search.q ?? ''}
+        onCommit={commitQuery}
+        label="Search by id or template"
+        placeholder="Search id or template…  ( / )"
+      />
+      <DropdownMenu>
+        <DropdownMenuTrigger asChild>
+          <Button
+            variant="outline"
+            aria-label={`Status filter${statuses.length ? `: ${statuses.join(', ')}` : ''}`}
+          >
+            <ListFilter /> Status
+            {statuses.length > 0 && (
+              <span className="rounded bg-primary/15 px-1.5 text-xs text-primary">{statuses.length}</span>
+            )}
+          </Button>
+        </DropdownMenuTrigger>
+        <DropdownMenuContent align="start">
+          {SANDBOX_STATUSES.map((s) => (
+            <M.CheckboxItem
+              key={s}
+              checked={statuses.includes(s)}
+              onSelect={(e) => e.preventDefault()}
+              onCheckedChange={() => toggleStatus(s)}
+              className="relative flex cursor-pointer items-center rounded-sm py-1.5 pr-2 pl-7 text-sm capitalize outline-none select-none data-[highlighted]:bg-accent"
+            >
+              <M.ItemIndicator className="absolute left-2">
+                <Check className="size-4" />
+              </M.ItemIndicator>
+              {s}
+            </M.CheckboxItem>
+          ))}
+        </DropdownMenuContent>
+      </DropdownMenu>
+      <NativeSelect
+        aria-label="Template filter"
+        className="w-auto"
+        value={search.template ?? ''}
+        onChange={(e) => update({ template: e.target.value || undefined })}
+      >
+        <option value="">All templates</option>
+        {search.template && !templates.data?.some((t) => t.name === search.template) && (
+          <option value={search.template}>{search.template}</option>
+        )}
+        {templates.data?.map((t) => (
+          <option key={t.name} value={t.name}>
+            {t.display_name}
+          </option>
+        ))}
+      </NativeSelect>
+      <NativeSelect
+        aria-label="Region filter"
+        className="w-auto"
+        value={search.region ?? ''}
+        onChange={(e) => update({ region: e.target.value || undefined })}
+      >
+        <option value="">All regions</option>
+        {regions.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
+      </NativeSelect>
+      <NativeSelect
+        aria-label="Sort"
+        className="w-auto"
+        value={sortValue}
+        onChange={(e) => {
+          const [sort, order] = e.target.value.split(':') as [SandboxListSearch['sort'], 'asc' | 'desc'];
+          update(
+            sort === 'created_at' && order === 'desc'
+              ? { sort: undefined, order: undefined }
+              : { sort, order },
+          );
+        }}
+      >
+        {SORTS.map((s) => (
+          <option key={s.value} value={s.value}>
+            {s.label}
+          </option>
+        ))}
+      </NativeSelect>
+      {anyFilter && (
+        <Button
+          variant="ghost"
+          onClick={() => {
+            update({ status: undefined, template: undefined, region: undefined, q: undefined });
+          }}
+        >
+          <X /> Clear filters
+        </Button>
+      )}
+    </div>
+  );
+}

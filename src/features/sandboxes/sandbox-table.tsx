@@ -1,0 +1,186 @@
+import { Link } from '@tanstack/react-router';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { Boxes, Plus } from 'lucide-react';
+import { useRef } from 'react';
+import type { Sandbox } from '@/api/schemas';
+import { Button } from '@/components/ui/button';
+import { Checkbox } from '@/components/ui/checkbox';
+import { CopyButton } from '@/components/ui/copy-button';
+import { Skeleton } from '@/components/ui/skeleton';
+import { formatResources } from '@/lib/format';
+import { RowActions } from './row-actions';
+import { StatusBadge } from './status-badge';
+import { Countdown, RelativeTime } from './time-cells';
+
+export const ROW_HEIGHT = 49;
+const th =
+  'sticky top-0 z-10 bg-muted px-3 py-2 text-left text-xs font-medium whitespace-nowrap text-muted-foreground';
+const td = 'px-3 py-2 whitespace-nowrap';
+
+/**
+ * The sandboxes table. Rows are virtualized: only those in view (plus a margin) are in the DOM, so
+ * hundreds or thousands of rows scroll smoothly; spacer rows keep the scrollbar honest.
+ */
+export function SandboxTable({
+  rows,
+  selected,
+  onSelectedChange,
+}: {
+  rows: Sandbox[];
+  selected: ReadonlySet<string>;
+  onSelectedChange: (next: ReadonlySet<string>) => void;
+}) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual is not compiler-safe; nothing here is memoized by the compiler
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 1200, height: 800 },
+    getItemKey: (i) => rows[i]?.id ?? i,
+  });
+  const items = virtualizer.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtualizer.getTotalSize() - (items.at(-1)?.end ?? 0);
+
+  const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
+  const someSelected = !allSelected && rows.some((r) => selected.has(r.id));
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    onSelectedChange(next);
+  };
+
+  return (
+    <div
+      ref={scrollRef}
+      data-testid="sandbox-scroller"
+      className="max-h-[calc(100dvh-17rem)] min-h-40 overflow-auto rounded-lg border"
+    >
+      <table className="w-full border-collapse text-sm" aria-rowcount={rows.length + 1}>
+        <thead>
+          <tr>
+            <th className={`${th} w-10`}>
+              <Checkbox
+                aria-label="Select all sandboxes on this page"
+                checked={allSelected ? true : someSelected ? 'indeterminate' : false}
+                onCheckedChange={(v) =>
+                  onSelectedChange(v === true ? new Set(rows.map((r) => r.id)) : new Set())
+                }
+              />
+            </th>
+            <th className={th}>ID</th>
+            <th className={th}>Status</th>
+            <th className={th}>Template</th>
+            <th className={th}>Region</th>
+            <th className={th}>Resources</th>
+            <th className={th}>Created</th>
+            <th className={th}>Time left</th>
+            <th className={`${th} w-12`}>
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {padTop > 0 && (
+            <tr aria-hidden style={{ height: padTop }}>
+              <td colSpan={9} />
+            </tr>
+          )}
+          {items.map((item) => {
+            const s = rows[item.index];
+            if (!s) return null;
+            const isSelected = selected.has(s.id);
+            return (
+              <tr
+                key={s.id}
+                data-index={item.index}
+                aria-rowindex={item.index + 2}
+                aria-selected={isSelected}
+                style={{ height: ROW_HEIGHT }}
+                className="border-t hover:bg-muted/50 aria-selected:bg-primary/5"
+              >
+                <td className={td}>
+                  <Checkbox
+                    aria-label={`Select ${s.id}`}
+                    checked={isSelected}
+                    onCheckedChange={(v) => toggle(s.id, v === true)}
+                  />
+                </td>
+                <td className={td}>
+                  <div className="flex items-center gap-1">
+                    <Link
+                      to="/sandboxes/$id"
+                      params={{ id: s.id }}
+                      className="rounded font-mono text-xs font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/60"
+                    >
+                      {s.id}
+                    </Link>
+                    <CopyButton value={s.id} label={`Copy id ${s.id}`} className="size-7" />
+                  </div>
+                </td>
+                <td className={td}>
+                  <StatusBadge status={s.status} />
+                </td>
+                <td className={td}>{s.template_name}</td>
+                <td className={td}>{s.region}</td>
+                <td className={`${td} text-muted-foreground`}>{formatResources(s.resources)}</td>
+                <td className={td}>
+                  <RelativeTime iso={s.created_at} />
+                </td>
+                <td className={td}>
+                  {s.status === 'deleted' ? (
+                    <span className="text-muted-foreground">—</span>
+                  ) : (
+                    <Countdown expiresAt={s.expires_at} />
+                  )}
+                </td>
+                <td className={td}>
+                  <RowActions sandbox={s} />
+                </td>
+              </tr>
+            );
+          })}
+          {padBottom > 0 && (
+            <tr aria-hidden style={{ height: padBottom }}>
+              <td colSpan={9} />
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function TableSkeleton() {
+  return (
+    <div className="space-y-2 rounded-lg border p-3" aria-busy="true" aria-label="Loading sandboxes">
+      {Array.from({ length: 6 }, (_, i) => (
+        <Skeleton key={i} className="h-9 w-full" />
+      ))}
+    </div>
+  );
+}
+
+export function EmptyState({ filtered, onCreate }: { filtered: boolean; onCreate: () => void }) {
+  return (
+    <div className="flex flex-col items-center gap-3 rounded-lg border border-dashed p-10 text-center">
+      <Boxes className="size-10 text-muted-foreground" aria-hidden />
+      <h2 className="text-lg font-semibold">
+        {filtered ? 'No sandbox matches these filters' : 'No sandboxes yet'}
+      </h2>
+      <p className="max-w-sm text-sm text-muted-foreground">
+        {filtered
+          ? 'Change or clear the filters to see more.'
+          : 'A sandbox is an isolated machine for running code. Create your first one from a template.'}
+      </p>
+      {!filtered && (
+        <Button onClick={onCreate}>
+          <Plus /> Create your first sandbox
+        </Button>
+      )}
+    </div>
+  );
+}

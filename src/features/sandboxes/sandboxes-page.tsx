@@ -1,0 +1,92 @@
+import { useQuery } from '@tanstack/react-query';
+import { getRouteApi } from '@tanstack/react-router';
+import { Plus } from 'lucide-react';
+import { useMemo, useState } from 'react';
+import { isApiError } from '@/api/client';
+import { rateLimitDelay } from '@/api/intervals';
+import { sandboxListQueryOptions } from '@/api/sandboxes';
+import { PageHeader } from '@/components/layout/page-header';
+import { Button } from '@/components/ui/button';
+import { ErrorAlert } from '@/components/ui/error-alert';
+import { BulkActionBar } from './bulk-actions';
+import { CreateSandboxDialog } from './create/create-sandbox-dialog';
+import { ListPagination } from './list-pagination';
+import { ListToolbar } from './list-toolbar';
+import { EmptyState, SandboxTable, TableSkeleton } from './sandbox-table';
+import { toListParams } from './search';
+
+const route = getRouteApi('/sandboxes/');
+
+export function SandboxesPage() {
+  const search = route.useSearch();
+  const navigate = route.useNavigate();
+  const params = useMemo(() => toListParams(search), [search]);
+  const list = useQuery(sandboxListQueryOptions(params));
+  const [selection, setSelected] = useState<ReadonlySet<string>>(new Set());
+
+  const rows = useMemo(() => list.data?.data ?? [], [list.data]);
+  // Only rows on screen count as selected (a new page or filter drops the others).
+  const selected = useMemo(() => {
+    const ids = new Set(rows.map((r) => r.id));
+    return new Set([...selection].filter((id) => ids.has(id)));
+  }, [rows, selection]);
+
+  const filtered = Boolean(search.status?.length || search.template || search.region || search.q);
+  const retryIn = rateLimitDelay(list.failureReason);
+  const openCreate = () => void navigate({ search: (s) => ({ ...s, create: true }) });
+
+  return (
+    <div className="space-y-4">
+      <PageHeader
+        title="Sandboxes"
+        description="Isolated environments running on this engine."
+        actions={
+          <Button onClick={openCreate}>
+            <Plus /> New sandbox
+          </Button>
+        }
+      />
+      <ListToolbar search={search} rows={rows} />
+      {retryIn !== null && list.fetchStatus === 'fetching' && (
+        <div role="status" className="rounded-lg border border-warning/40 bg-warning/10 p-3 text-sm">
+          The engine is rate limiting requests ({isApiError(list.failureReason) && list.failureReason.code}).
+          Retrying in {Math.ceil(retryIn / 1000)} s…
+        </div>
+      )}
+      {list.isError && !list.isFetching && (
+        <ErrorAlert
+          error={list.error}
+          title="Could not load sandboxes"
+          action={
+            <Button variant="outline" size="sm" onClick={() => void list.refetch()}>
+              Retry
+            </Button>
+          }
+        />
+      )}
+      {selected.size > 0 && (
+        <BulkActionBar rows={rows} selected={selected} onClear={() => setSelected(new Set())} />
+      )}
+      {list.isPending ? (
+        <TableSkeleton />
+      ) : rows.length === 0 && !list.isError ? (
+        <EmptyState filtered={filtered} onCreate={openCreate} />
+      ) : rows.length > 0 ? (
+        <SandboxTable rows={rows} selected={selected} onSelectedChange={setSelected} />
+      ) : null}
+      <ListPagination
+        search={search}
+        hasMore={list.data?.has_more ?? false}
+        nextCursor={list.data?.next_cursor ?? null}
+        count={rows.length}
+      />
+      <CreateSandboxDialog
+        open={search.create !== undefined && search.create !== false}
+        initialTemplate={typeof search.create === 'string' ? search.create : undefined}
+        onOpenChange={(open) => {
+          if (!open) void navigate({ search: (s) => ({ ...s, create: undefined }), replace: true });
+        }}
+      />
+    </div>
+  );
+}
