@@ -173,7 +173,7 @@ function killQuietly(pid: number): void {
 async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    let ok = false;
+    let ok: boolean;
     try {
       ok = check();
     } catch {

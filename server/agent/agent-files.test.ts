@@ -1,0 +1,129 @@
+// Files, env and commands over the agent's real socket.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentHandle } from './testing/harness.ts';
+
+let agent: AgentHandle;
+beforeAll(async () => {
+  agent = await startAgent({ warmPython: false });
+});
+afterAll(async () => {
+  await agent?.close();
+});
+
+describe('agent /files', () => {
+  it('writes, reads, lists, checks and removes a text file', async () => {
+    const write = await agent.call('POST', '/files/write', {
+      path: '/workspace/notes/a.txt',
+      content: 'héllo\n',
+    });
+    expect(write.status).toBe(200);
+    expect(write.json()).toMatchObject({ success: true, path: '/workspace/notes/a.txt', size: 7 });
+    const read = await agent.call('GET', '/files/read?path=/workspace/notes/a.txt');
+    expect(read.json()).toMatchObject({ content: 'héllo\n', size: 7 });
+    const list = (await agent.call('GET', '/files/list?path=/workspace/notes')).json<{
+      files: Record<string, unknown>[];
+    }>();
+    expect(list.files).toHaveLength(1);
+    const entry = list.files[0]!;
+    expect(entry).toMatchObject({
+      name: 'a.txt',
+      path: '/workspace/notes/a.txt',
+      is_directory: false,
+      is_dir: false,
+      size: 7,
+    });
+    expect(String(entry.modified_time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(entry.modified).toBe(entry.modified_time);
+    expect(entry.permissions).toBe('-rw-r--r--');
+    expect((await agent.call('GET', '/files/exists?path=/workspace/notes/a.txt')).json()).toMatchObject({
+      exists: true,
+    });
+    expect((await agent.call('DELETE', '/files/remove?path=/workspace/notes')).status).toBe(200);
+    expect((await agent.call('GET', '/files/exists?path=/workspace/notes/a.txt')).json()).toMatchObject({
+      exists: false,
+    });
+  });
+
+  it('round-trips binary content written as base64', async () => {
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    await agent.call('POST', '/files/write', {
+      path: '/workspace/bin.dat',
+      content: bytes.toString('base64'),
+      encoding: 'base64',
+    });
+    const down = await agent.call('GET', '/files/download?path=/workspace/bin.dat');
+    expect(down.status).toBe(200);
+    expect(down.headers['content-type']).toBe('application/octet-stream');
+    expect(Buffer.compare(down.body, bytes)).toBe(0);
+  });
+
+  it('accepts a multipart upload', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([Buffer.from('uploaded!')]), 'up.txt');
+    form.append('path', '/workspace/up/here.txt');
+    const req = new Request('http://x/', { method: 'POST', body: form });
+    const body = Buffer.from(await req.arrayBuffer());
+    const res = await agent.call('POST', '/files/upload', body, {
+      'content-type': req.headers.get('content-type')!,
+    });
+    expect(res.status).toBe(200);
+    expect((await agent.call('GET', '/files/read?path=/workspace/up/here.txt')).json()).toMatchObject({
+      content: 'uploaded!',
+    });
+  });
+
+  it('gives clear errors for missing files and bad paths', async () => {
+    const missing = await agent.call('GET', '/files/read?path=/workspace/none.txt');
+    expect(missing.status).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'FILE_NOT_FOUND', path: '/workspace/none.txt' });
+    const rel = await agent.call('GET', '/files/read?path=etc/passwd');
+    expect(rel.status).toBe(400);
+    expect(rel.json()).toMatchObject({ code: 'INVALID_PATH' });
+    const nul = await agent.call('GET', '/files/read?path=/workspace/a%00b');
+    expect(nul.json()).toMatchObject({ code: 'INVALID_PATH' });
+    const noPath = await agent.call('GET', '/files/read');
+    expect(noPath.json()).toMatchObject({ code: 'MISSING_PARAMETER' });
+    await agent.call('POST', '/files/write', { path: '/workspace/once.txt', content: '1' });
+    const clash = await agent.call('POST', '/files/write', {
+      path: '/workspace/once.txt',
+      content: '2',
+      overwrite: false,
+    });
+    expect(clash.json()).toMatchObject({ code: 'FILE_ALREADY_EXISTS' });
+  });
+});
+
+describe('agent /env and /commands', () => {
+  it('changes the global env for later runs (PUT replaces, PATCH merges, DELETE clears)', async () => {
+    await agent.call('PUT', '/env', { env_vars: { A_KEY: 'one', API_TOKEN: 'secret' } });
+    await agent.call('PATCH', '/env', { env_vars: { B: 'two' }, merge: true });
+    const env = (await agent.call('GET', '/env')).json<{ env_vars: Record<string, string> }>();
+    expect(env.env_vars).toEqual({ A_KEY: 'one', API_TOKEN: 'secret', B: 'two' });
+    const run = await agent.call('POST', '/commands/run', {
+      command: 'bash',
+      args: ['-c', 'echo "$A_KEY $B $API_TOKEN"'],
+    });
+    expect(run.json()).toMatchObject({ stdout: 'one two secret\n', exit_code: 0, success: true });
+    await agent.call('DELETE', '/env');
+    const after = await agent.call('POST', '/commands/run', { command: 'echo "[$A_KEY]"' });
+    expect(after.json()).toMatchObject({ stdout: '[]\n' });
+    const bad = await agent.call('PUT', '/env', { env_vars: { 'not ok': 'x' } });
+    expect(bad.json()).toMatchObject({ code: 'INVALID_REQUEST' });
+  });
+
+  it('runs commands with args (no shell) or through sh -c, reporting failures as 200', async () => {
+    const args = await agent.call('POST', '/commands/run', {
+      command: 'printf',
+      args: ['%s|', 'a b', '$HOME'],
+    });
+    expect(args.json()).toMatchObject({ stdout: 'a b|$HOME|', success: true });
+    const fail = await agent.call('POST', '/commands/run', {
+      command: 'echo oops >&2; exit 7',
+      working_dir: '/workspace',
+    });
+    expect(fail.status).toBe(200);
+    expect(fail.json()).toMatchObject({ success: false, exit_code: 7, stderr: 'oops\n' });
+    const timeout = await agent.call('POST', '/commands/run', { command: 'sleep 20', timeout: 1 });
+    expect(timeout.json()).toMatchObject({ success: false, exit_code: 124 });
+  });
+});

@@ -1,0 +1,123 @@
+// /execute/stream over the real socket: frame order, coalescing, the output cap, kill, and
+// rich_output frames; plus background processes and their three kill routes.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAgent, type AgentHandle } from './testing/harness.ts';
+
+const CAP = 64 * 1024;
+let agent: AgentHandle;
+beforeAll(async () => {
+  agent = await startAgent({ outputCap: CAP, warmPython: false });
+});
+afterAll(async () => {
+  await agent?.close();
+});
+
+describe('agent /execute/stream', () => {
+  it('streams stdout and stderr in order, then result and complete', async () => {
+    const code = 'for i in 1 2 3; do echo "out $i"; echo "err $i" >&2; sleep 0.05; done';
+    const frames = await agent.stream({ type: 'execute', code, language: 'bash' });
+    const types = frames.map((f) => f.type);
+    expect(types[0]).toBe('start');
+    expect(types.slice(-2)).toEqual(['result', 'complete']);
+    const lines = frames
+      .filter((f) => f.type === 'stdout' || f.type === 'stderr')
+      .flatMap((f) => String(f.data).split('\n').filter(Boolean));
+    expect(lines).toEqual(['out 1', 'err 1', 'out 2', 'err 2', 'out 3', 'err 3']);
+    expect(frames.at(-2)).toMatchObject({ exit_code: 0 });
+    expect(frames.at(-1)).toEqual({ type: 'complete', success: true });
+  });
+
+  it('coalesces a burst of small writes into few frames', async () => {
+    const frames = await agent.stream({
+      type: 'execute',
+      code: 'for (let i = 0; i < 2000; i++) process.stdout.write("x")',
+      language: 'javascript',
+    });
+    const out = frames.filter((f) => f.type === 'stdout');
+    expect(out.map((f) => f.data).join('')).toBe('x'.repeat(2000));
+    expect(out.length).toBeLessThan(50);
+  });
+
+  it('enforces the output cap and says truncated, while the run completes', async () => {
+    const code = 'head -c 400000 /dev/zero | tr "\\0" "a"; echo; echo done-marker >&2; exit 0';
+    const frames = await agent.stream({ type: 'execute', code, language: 'bash' });
+    const text = frames
+      .filter((f) => f.type === 'stdout' || f.type === 'stderr')
+      .map((f) => String(f.data))
+      .join('');
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(CAP);
+    expect(text).not.toContain('done-marker');
+    expect(frames.find((f) => f.type === 'result')).toMatchObject({ truncated: true, exit_code: 0 });
+    const sync = await agent.call('POST', '/execute', { code, language: 'bash' });
+    expect(sync.json()).toMatchObject({ truncated: true });
+  });
+
+  it('stops the run on a kill frame', async () => {
+    const started = Date.now();
+    const frames = await agent.stream(
+      { type: 'execute', code: 'echo started; sleep 30', language: 'bash' },
+      (ws) => {
+        setTimeout(() => ws.send(JSON.stringify({ type: 'kill' })), 300);
+      },
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(frames.at(-1)).toEqual({ type: 'complete', success: false });
+  });
+
+  it('answers a bad first frame with an error frame', async () => {
+    const frames = await agent.stream({ type: 'execute', code: 'x', language: 'fortran' });
+    expect(frames[0]).toMatchObject({ type: 'error', code: 'INVALID_REQUEST' });
+    expect(frames.at(-1)).toEqual({ type: 'complete', success: false });
+  });
+});
+
+describe('agent background processes', () => {
+  it('lists a background command and kills it through each of the three routes', async () => {
+    const kills: [string, (id: string) => string][] = [
+      ['DELETE', (id) => `/execute/kill?process_id=${id}`],
+      ['POST', (id) => `/execute/kill/${id}`],
+      ['POST', (id) => `/processes/${id}/kill`],
+    ];
+    for (const [method, path] of kills) {
+      const started = await agent.call('POST', '/commands/background', {
+        command: 'bash',
+        args: ['-c', 'echo up; sleep 60'],
+      });
+      const { process_id } = started.json<{ process_id: string }>();
+      expect(process_id).toMatch(/^proc_/);
+      const killed = await agent.call(method, path(process_id));
+      expect(killed.status).toBe(200);
+      const deadline = Date.now() + 5000;
+      let status = '';
+      while (Date.now() < deadline) {
+        const list = (await agent.call('GET', '/execute/processes')).json<{
+          processes: { process_id: string; status: string }[];
+        }>();
+        status = list.processes.find((p) => p.process_id === process_id)?.status ?? '';
+        if (status !== 'running') break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(status).toBe('killed');
+    }
+    const missing = await agent.call('POST', '/execute/kill/proc_nope');
+    expect(missing.status).toBe(404);
+    expect(missing.json()).toMatchObject({ code: 'PROCESS_NOT_FOUND' });
+  });
+
+  it('runs background code to completion with its output recorded', async () => {
+    const res = await agent.call('POST', '/execute/background', {
+      code: 'console.log("bg done")',
+      language: 'javascript',
+      name: 'job',
+    });
+    const { process_id } = res.json<{ process_id: string }>();
+    let proc: Record<string, unknown> | undefined;
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      proc = (await agent.call('GET', `/execute/processes/${process_id}`)).json();
+      if (proc.status !== 'running') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(proc).toMatchObject({ status: 'completed', exit_code: 0, stdout: 'bg done\n', name: 'job' });
+  });
+});
