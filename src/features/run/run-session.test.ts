@@ -107,6 +107,22 @@ describe('RunSession', () => {
     expect(session.getSnapshot().failure).toMatch(/closed before the run finished/);
   });
 
+  it('turns rich_output frames (MIME type in mime_type) into rich items', async () => {
+    const { session, flush } = setup();
+    await session.run({ target, code: 'df', language: 'python' });
+    const ws = FakeSocket.last!;
+    ws.push({
+      type: 'rich_output',
+      mime_type: 'text/html',
+      format: 'html',
+      data: '<table></table>',
+      timestamp: ts,
+    });
+    flush();
+    const [item] = session.getSnapshot().items;
+    expect(item).toMatchObject({ kind: 'rich', output: { type: 'text/html', data: '<table></table>' } });
+  });
+
   it('marks the output truncated when the agent says so', async () => {
     const { session, flush } = setup();
     await session.run({ target, code: 'x', language: 'bash' });

@@ -208,8 +208,8 @@ export class RunSession {
       }
       case 'rich_output': {
         if (!admitRich(this.#budget)) break;
-        const { type, format, data: payload, metadata } = f;
-        this.#pending.push({ kind: 'rich', output: { type, format, data: payload, metadata } });
+        const { mime_type, format, data: payload, metadata } = f;
+        this.#pending.push({ kind: 'rich', output: { type: mime_type, format, data: payload, metadata } });
         break;
       }
       case 'result':
