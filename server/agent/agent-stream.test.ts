@@ -111,7 +111,7 @@ describe('agent background processes', () => {
       name: 'job',
     });
     const { process_id } = res.json<{ process_id: string }>();
-    let proc: Record<string, unknown> | undefined;
+    let proc: Record<string, unknown> = {};
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       proc = (await agent.call('GET', `/execute/processes/${process_id}`)).json();
