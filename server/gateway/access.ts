@@ -2,6 +2,7 @@
  * Who may reach a sandbox's agent: CORS for browsers, the sandbox JWT, and the sandbox's state.
  */
 import type { IncomingMessage } from 'node:http';
+import { decodeJwt } from 'jose';
 import type { SandboxTokens } from '../auth/tokens.ts';
 import type { SandboxStatus } from '../../src/api/schemas.ts';
 import { GatewayError, errors } from './errors.ts';
@@ -59,10 +60,47 @@ export function extractToken(req: IncomingMessage, url: URL, allowQuery: boolean
   throw errors.authMissing();
 }
 
-export async function checkToken(tokens: SandboxTokens, token: string, sandboxId: string): Promise<void> {
+/**
+ * Tokens already verified for a sandbox, until their `exp`: an SDK sends the same token on every
+ * call, and an HMAC check per request is measurable on a warm `print(1)`. Bounded (oldest out).
+ */
+export class VerifiedTokens {
+  readonly #until = new Map<string, number>();
+  constructor(private readonly max = 1024) {}
+
+  has(sandboxId: string, token: string, now = Date.now()): boolean {
+    const key = `${sandboxId} ${token}`;
+    const until = this.#until.get(key);
+    if (until === undefined) return false;
+    if (until > now) return true;
+    this.#until.delete(key);
+    return false;
+  }
+
+  add(sandboxId: string, token: string): void {
+    let exp: number | undefined;
+    try {
+      exp = decodeJwt(token).exp;
+    } catch {
+      return;
+    }
+    if (exp === undefined) return;
+    if (this.#until.size >= this.max) this.#until.delete(this.#until.keys().next().value as string);
+    this.#until.set(`${sandboxId} ${token}`, exp * 1000);
+  }
+}
+
+export async function checkToken(
+  tokens: SandboxTokens,
+  token: string,
+  sandboxId: string,
+  verified?: VerifiedTokens,
+): Promise<void> {
   if (token.length > 8192) throw new GatewayError(401, 'TOKEN_INVALID', 'Invalid sandbox token');
+  if (verified?.has(sandboxId, token)) return;
   const check = await tokens.verify(token, sandboxId);
   if (!check.ok) throw new GatewayError(401, check.code, check.message);
+  verified?.add(sandboxId, token);
 }
 
 /** The sandbox must exist and be running for its agent to be reachable. */
@@ -86,10 +124,20 @@ export function requireRunning(target: SandboxTarget | null): SandboxTarget {
 
 /** The URL the agent sees: same path and query, minus the gateway's own `token` parameter. */
 export function forwardedPath(url: URL): string {
-  const params = new URLSearchParams(url.search);
-  params.delete('token');
-  const q = params.toString();
-  return `${url.pathname}${q ? `?${q}` : ''}`;
+  // Drop `token` pairs textually so every other parameter reaches the agent byte for byte.
+  const kept = url.search
+    .slice(1)
+    .split('&')
+    .filter((pair) => pair !== '' && safeDecode(pair.split('=')[0] ?? '') !== 'token');
+  return `${url.pathname}${kept.length > 0 ? `?${kept.join('&')}` : ''}`;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
 }
 
 /** Parse the request target; reject absolute-form or garbage targets with a clear 400. */

@@ -18,6 +18,7 @@ import {
   parseTarget,
   preflightHeaders,
   requireRunning,
+  VerifiedTokens,
 } from './access.ts';
 import { GatewayError, errors, rejectUpgrade, requestIdFor, sendError } from './errors.ts';
 import { forwardHttp } from './http-proxy.ts';
@@ -66,10 +67,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const listeners = new Map<string, Listener>();
   const jsonLimit = opts.jsonBodyLimit ?? 32 * 1024 * 1024;
   const maxPayload = opts.maxFrameBytes ?? 16 * 1024 * 1024;
+  const verified = new VerifiedTokens();
 
   async function authorize(sandboxId: string, req: IncomingMessage, url: URL, ws: boolean) {
     const token = extractToken(req, url, ws);
-    await checkToken(opts.tokens, token, sandboxId);
+    await checkToken(opts.tokens, token, sandboxId, verified);
     return requireRunning(opts.lookup(sandboxId));
   }
 
