@@ -1,5 +1,5 @@
 /**
- * The gateway in front of a real agent (integration): what an SDK or the dashboard does through a
+ * The gateway in front of a real sandbox (bwrap runtime + agent; integration): what an SDK or the dashboard does through a
  * sandbox's public_host, with real tokens, a real kernel and the run history it leaves behind.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import type { Execution, SandboxStatus } from '../../src/api/schemas.ts';
 import { createGateway, type Gateway } from './index.ts';
 import { startRealSandbox, type RealSandbox } from './testing/real-sandbox.ts';
 
-const ID = 'sandbox_gatewayintegr01';
+const ID = `sandbox_gwit${process.pid}`;
 const PORT = 7700;
 const BASE = `http://127.0.0.1:${PORT}`;
 const ORIGIN = 'http://127.0.0.1:7070';
@@ -178,7 +178,7 @@ describe('gateway with a real agent', () => {
   });
 
   it('answers a paused sandbox at once with a clear error, and serves it again after resume', async () => {
-    sandbox.pause();
+    await sandbox.pause();
     status = 'paused';
     try {
       const t0 = performance.now();
@@ -189,7 +189,7 @@ describe('gateway with a real agent', () => {
       expect(body.code).toBe('SANDBOX_PAUSED');
       expect(body.message).toMatch(/paused/);
     } finally {
-      sandbox.resume();
+      await sandbox.resume();
       status = 'running';
     }
     expect((await fetch(`${BASE}/health`, { headers: auth() })).status).toBe(200);

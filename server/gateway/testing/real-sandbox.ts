@@ -1,57 +1,46 @@
 /**
- * A real agent for the gateway's integration tests: the built agent bundle (dist/agent/agent.mjs,
- * built by the integration global setup) on its own unix socket and filesystem root, like
- * `--isolation none`. Pause really freezes it (SIGSTOP), so a test proves the gateway answers a
+ * A real sandbox for the gateway's integration tests: booted by the real runtime (bubblewrap
+ * isolation, the built agent bundle from dist/agent, which the integration global setup builds) on
+ * a temporary data directory. Pause really freezes it, so a test proves the gateway answers a
  * paused sandbox without waiting on its agent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { agentHealthy } from '../../control-plane/agent-client.ts';
+import { createRuntime } from '../../runtime/index.ts';
 
 export interface RealSandbox {
   socketPath: string;
-  pause(): void;
-  resume(): void;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function startRealSandbox(sandboxId: string): Promise<RealSandbox> {
-  const bundle = resolve('dist/agent/agent.mjs');
-  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: the integration global setup builds it`);
-  const root = mkdtempSync(join(tmpdir(), 'hopdeck-gw-it-'));
-  const socketPath = join(root, 'agent.sock');
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [bundle, '--socket', socketPath, '--root', root, '--warm-python'],
-    {
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOPDECK_SANDBOX_ID: sandboxId },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const deadline = Date.now() + 20_000;
-  while (!(await agentHealthy(socketPath, 500))) {
-    if (child.exitCode !== null || Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`agent did not start: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return {
-    socketPath,
-    pause: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
-    async close() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGCONT');
-        child.kill('SIGKILL');
-        await exited;
-      }
-      rmSync(root, { recursive: true, force: true });
-    },
+  const dataDir = mkdtempSync(join(tmpdir(), 'hopdeck-gw-it-'));
+  const runtime = await createRuntime({ dataDir, isolation: 'bwrap', agentDir: resolve('dist/agent') });
+  const close = async () => {
+    await runtime.destroy(sandboxId).catch(() => undefined);
+    await runtime.close();
+    rmSync(dataDir, { recursive: true, force: true });
   };
+  try {
+    const running = await runtime.start({
+      id: sandboxId,
+      template: 'code-interpreter',
+      resources: { vcpu: 1, memory_mb: 512, disk_mb: 128 },
+      internetAccess: false,
+      env: {},
+      warmPython: true,
+    });
+    return {
+      socketPath: running.socketPath,
+      pause: () => runtime.pause(sandboxId),
+      resume: () => runtime.resume(sandboxId),
+      close,
+    };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
