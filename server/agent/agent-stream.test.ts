@@ -121,3 +121,27 @@ describe('agent background processes', () => {
     expect(proc).toMatchObject({ status: 'completed', exit_code: 0, stdout: 'bg done\n', name: 'job' });
   });
 });
+
+describe('agent /terminal', () => {
+  it('runs an interactive bash on a PTY, with resize, until exit', async () => {
+    const { default: WebSocket } = await import('ws');
+    const ws = new WebSocket(`ws+unix://${agent.socket}:/terminal?cols=100&rows=30`);
+    const frames: { type: string; data?: string; code?: number }[] = [];
+    const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+    ws.on('message', (d) => frames.push(JSON.parse(String(d)) as { type: string }));
+    await new Promise((resolve) => ws.on('open', resolve));
+    ws.send(JSON.stringify({ type: 'input', data: 'stty size; echo "sum=$((6*7))"\n' }));
+    const deadline = Date.now() + 5000;
+    const output = () => frames.map((f) => f.data ?? '').join('');
+    while (!output().includes('sum=42') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    ws.send(JSON.stringify({ type: 'resize', cols: 120, rows: 40 }));
+    ws.send(JSON.stringify({ type: 'input', data: 'stty size; tty; exit 3\n' }));
+    await closed;
+    const text = output();
+    expect(text).toContain('30 100');
+    expect(text).toContain('sum=42');
+    expect(text).toContain('40 120');
+    expect(text).toMatch(/\/dev\/pts\/\d+/);
+    expect(frames.at(-1)).toEqual({ type: 'exit', code: 3 });
+  });
+});

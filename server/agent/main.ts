@@ -16,6 +16,7 @@ import { fileRoutes } from './routes/files.ts';
 import { systemRoutes } from './routes/system.ts';
 import { AgentState } from './state.ts';
 import { handleExecuteStream } from './stream.ts';
+import { handleTerminal } from './terminal.ts';
 
 const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
 const cfg = loadConfig(process.argv.slice(2), process.env);
@@ -64,12 +65,15 @@ server.keepAliveTimeout = 5000;
 
 const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
 server.on('upgrade', (req, socket, head) => {
-  const path = new URL(req.url ?? '/', 'http://agent').pathname;
-  if (path !== '/execute/stream' && path !== '/stream') {
+  const url = new URL(req.url ?? '/', 'http://agent');
+  const path = url.pathname;
+  if (path === '/execute/stream' || path === '/stream') {
+    wss.handleUpgrade(req, socket, head, (ws) => handleExecuteStream(ws, state));
+  } else if (path === '/terminal') {
+    wss.handleUpgrade(req, socket, head, (ws) => handleTerminal(ws, state, url));
+  } else {
     socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
-    return;
   }
-  wss.handleUpgrade(req, socket, head, (ws) => handleExecuteStream(ws, state));
 });
 
 mkdirSync(dirname(cfg.socketPath), { recursive: true });

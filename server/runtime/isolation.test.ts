@@ -74,6 +74,8 @@ describe('bwrap sandbox isolation', () => {
     expect(procs.stdout).not.toContain('vitest');
     expect(Number(procs.stdout.trim().split('\n').at(-1))).toBeLessThan(20);
     expect((await sh(sockA, 'hostname')).stdout.trim()).toBe('sandbox');
+    // Its own devpts, so /terminal gets a PTY.
+    expect((await sh(sockA, '/usr/bin/python3 -c "import os; print(len(os.openpty()))"')).stdout).toBe('2\n');
     const net = await sh(
       sockA,
       `/usr/bin/python3 -c "import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)"`,

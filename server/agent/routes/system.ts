@@ -17,7 +17,7 @@ const EnvBody = z.object({
 const FEATURES = {
   code_execution: true,
   file_operations: true,
-  terminal_access: false,
+  terminal_access: true,
   websocket_streaming: true,
   rich_output: true,
   background_jobs: true,
