@@ -85,6 +85,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const extraOrigins = opts.corsOrigin ? [opts.corsOrigin] : [];
   const { store, runtime } = opts;
   const tokens = new SandboxTokens(jwtSecret(store.db));
+  // The first signature pays for jose's key import; pay it now rather than on the first create.
+  await tokens.issue('warmup');
 
   // The gateway asks the service for each sandbox's state; the service opens gateway ports.
   let svc: SandboxService | null = null;

@@ -14,8 +14,7 @@ export interface IssuedToken {
 }
 
 export type TokenCheck =
-  | { ok: true; sandboxId: string }
-  | { ok: false; code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID'; message: string };
+  { ok: true; sandboxId: string } | { ok: false; code: 'TOKEN_EXPIRED' | 'TOKEN_INVALID'; message: string };
 
 export class SandboxTokens {
   readonly #key: Uint8Array;
@@ -56,7 +55,11 @@ export class SandboxTokens {
       return { ok: true, sandboxId };
     } catch (err) {
       if (err instanceof errors.JWTExpired) {
-        return { ok: false, code: 'TOKEN_EXPIRED', message: 'Token expired; refresh it with POST /v1/sandboxes/{id}/token/refresh' };
+        return {
+          ok: false,
+          code: 'TOKEN_EXPIRED',
+          message: 'Token expired; refresh it with POST /v1/sandboxes/{id}/token/refresh',
+        };
       }
       return { ok: false, code: 'TOKEN_INVALID', message: 'Invalid sandbox token' };
     }

@@ -41,6 +41,17 @@ export function installHttpBasics(
   opts: { framesOrigin: string; corsOrigins: string[] },
 ) {
   const csp = dashboardCsp(opts.framesOrigin);
+  // The SDKs POST lifecycle actions with `Content-Type: application/json` and no body: treat an
+  // empty body as none, and parse the rest with Fastify's own (prototype-poisoning-safe) parser.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
+    if (typeof body === 'string' && body.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    parseJson(req, body as string, done);
+  });
   app.addHook('onRequest', async (req, reply) => {
     reply.header('X-Request-ID', req.id);
     reply.header('X-Content-Type-Options', 'nosniff');

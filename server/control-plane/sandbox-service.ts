@@ -18,7 +18,7 @@ import {
 } from '../store/sandboxes.ts';
 import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
-import { agentRequest } from './agent-client.ts';
+import { agentHealthy, agentRequest } from './agent-client.ts';
 import type { GatewayPorts } from './gateway-port.ts';
 import { KeyedLock } from './locks.ts';
 import { PortAllocator } from './ports.ts';
@@ -163,19 +163,33 @@ export class SandboxService {
     return this.lock.run(poolId, async () => {
       const env = body.env_vars ?? {};
       const socket = this.deps.runtime.socketPath(poolId);
-      if (Object.keys(env).length > 0) {
-        const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true });
+      // The env PATCH doubles as the liveness check; without env, ask /health. Both run while
+      // the gateway port opens.
+      const ready = async () => {
+        if (Object.keys(env).length === 0) {
+          if (!(await agentHealthy(socket, 1000))) throw new Error('agent did not answer /health');
+          return;
+        }
+        const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true }, 2000);
         if (r.status >= 300) throw new Error(`agent refused env (HTTP ${r.status})`);
+      };
+      const [readyResult, portResult] = await Promise.allSettled([
+        ready(),
+        this.ports.openOnFreePort(poolId, this.deps.gateway),
+      ]);
+      if (readyResult.status === 'rejected' || portResult.status === 'rejected') {
+        if (portResult.status === 'fulfilled') await this.deps.gateway.close(poolId);
+        throw readyResult.status === 'rejected'
+          ? readyResult.reason
+          : (portResult as PromiseRejectedResult).reason;
       }
-      const port = await this.ports.openOnFreePort(poolId, this.deps.gateway);
-      const now = iso();
       const rec = { ...(getSandbox(this.deps.db, poolId) as SandboxRecord) };
       this.applyTimeout(rec, body.timeout_seconds ?? null);
       const adopted = this.update(poolId, {
         pool: false,
         env_vars: env,
-        port,
-        created_at: now,
+        port: portResult.value,
+        created_at: iso(),
         timeout_seconds: rec.timeout_seconds,
         expires_at: rec.expires_at,
       });

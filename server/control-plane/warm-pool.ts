@@ -9,7 +9,6 @@ import type { CreateSandboxRequest, Template } from '../../src/api/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
-import { agentHealthy } from './agent-client.ts';
 import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 
 export class WarmPool {
@@ -32,22 +31,25 @@ export class WarmPool {
     return n;
   }
 
+  /** Ids of ready spares of a template (oldest first). */
+  readyIds(templateName: string): string[] {
+    return [...(this.#ready.get(templateName) ?? [])];
+  }
+
   /** Can this request be served from the pool? Only requests for the defaults the pool was built with. */
   eligible(body: CreateSandboxRequest): boolean {
     return this.size > 0 && !this.#closed && (body.internet_access ?? true) === true;
   }
 
-  /** Take a ready sandbox of the template and hand it to the caller, or null when none is usable. */
+  /**
+   * Take a ready sandbox of the template and hand it to the caller, or null when none is usable.
+   * The caller refills after its response went out: a boot does synchronous work (spawn, mounts)
+   * that would otherwise delay the answer.
+   */
   async claim(t: Template, body: CreateSandboxRequest) {
     const ids = this.#ready.get(t.name) ?? [];
     while (ids.length > 0) {
       const id = ids.shift() as string;
-      this.refill();
-      if (!(await agentHealthy(this.svc.deps.runtime.socketPath(id), 1000))) {
-        this.svc.deps.log.warn({ sandbox: id }, 'warm pool sandbox unhealthy; discarding it');
-        await this.discard(id);
-        continue;
-      }
       try {
         return await this.svc.adopt(id, body);
       } catch (err) {

@@ -97,6 +97,17 @@ describe('bad input gets the envelope, never a 500', () => {
     expect(ErrorEnvelope.parse(json(res)).code).toBe('INVALID_JSON');
   });
 
+  it('an empty body sent as JSON counts as no body (the SDKs POST actions like that)', async () => {
+    const res = await e.app.inject({
+      method: 'POST',
+      url: '/v1/sandboxes/sandbox_doesnotexist0000/pause',
+      headers: { ...e.auth, 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(res.statusCode).toBe(404);
+    expect(json(res).message).toBe('Sandbox not found');
+  });
+
   it('wrong types → 400 naming the field', async () => {
     const res = await e.app.inject({
       method: 'POST',

@@ -39,7 +39,8 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
     };
   });
 
-  app.post('/v1/sandboxes', async (req, reply) => {
+  // Refill the warm pool once the create's response is out (a boot blocks the event loop briefly).
+  app.post('/v1/sandboxes', { onResponse: async () => pool.refill() }, async (req, reply) => {
     const body = parseInput(CreateSandboxRequest, req.body);
     if (body.region !== undefined && !REGIONS.includes(body.region)) {
       throw badRequest(`Unknown region "${body.region}": this engine has ${REGIONS.join(', ')}`, {

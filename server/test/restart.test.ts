@@ -1,0 +1,79 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Sandbox } from '../../src/api/schemas.ts';
+import { createRuntime } from '../runtime/index.ts';
+import { json, startEngine, type TestEngine } from './engine.ts';
+import { resolve } from 'node:path';
+
+const engines: TestEngine[] = [];
+afterAll(async () => {
+  const last = engines.at(-1);
+  for (const e of engines.slice(0, -1)) await e.stop();
+  await last?.dispose();
+});
+
+async function create(e: TestEngine, payload: Record<string, unknown>) {
+  const res = await e.app.inject({ method: 'POST', url: '/v1/sandboxes', headers: e.auth, payload });
+  expect(res.statusCode, res.body).toBe(201);
+  return Sandbox.parse(json(res));
+}
+
+describe('engine restart', () => {
+  it('sandboxes outlive the engine, are reconciled and stay reachable; vanished ones are marked error', async () => {
+    const first = await startEngine();
+    engines.push(first);
+    const alive = await create(first, { template_name: 'python' });
+    const setVar = await fetch(`${alive.public_host}/execute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alive.auth_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'x = 41 + 1', language: 'python' }),
+    });
+    expect(setVar.status).toBe(200);
+    const paused = await create(first, { template_name: 'ubuntu' });
+    await first.app.inject({ method: 'POST', url: `/v1/sandboxes/${paused.id}/pause`, headers: first.auth });
+    const doomed = await create(first, { template_name: 'ubuntu' });
+    await first.stop();
+
+    // Something outside the engine removes one sandbox while the engine is down.
+    const rt = await createRuntime({
+      dataDir: first.dataDir,
+      isolation: 'bwrap',
+      agentDir: resolve('dist/agent'),
+    });
+    await rt.destroy(doomed.id);
+    await rt.close();
+
+    const second = await startEngine({ dataDir: first.dataDir, apiKey: first.apiKey });
+    engines.push(second);
+    expect(second.app.engine.reconciled).toMatchObject({ running: 1, paused: 1, missing: 1 });
+
+    const again = Sandbox.parse(
+      json(await second.app.inject({ url: `/v1/sandboxes/${alive.id}`, headers: second.auth })),
+    );
+    expect(again.status).toBe('running');
+    // The token issued before the restart still works: the signing secret lives in the store.
+    const run = await fetch(`${again.public_host}/execute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alive.auth_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'print(x)', language: 'python' }),
+    });
+    expect(run.status).toBe(200);
+    expect(((await run.json()) as { stdout: string }).stdout.trim()).toBe('42');
+
+    const p = Sandbox.parse(
+      json(await second.app.inject({ url: `/v1/sandboxes/${paused.id}`, headers: second.auth })),
+    );
+    expect(p.status).toBe('paused');
+    const resumed = await second.app.inject({
+      method: 'POST',
+      url: `/v1/sandboxes/${paused.id}/resume`,
+      headers: second.auth,
+    });
+    expect(json(resumed)).toMatchObject({ status: 'running' });
+
+    const gone = Sandbox.parse(
+      json(await second.app.inject({ url: `/v1/sandboxes/${doomed.id}`, headers: second.auth })),
+    );
+    expect(gone.status).toBe('error');
+    expect(gone.error_message).toMatch(/not found after an engine restart/);
+  });
+});

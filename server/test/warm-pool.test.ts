@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Sandbox } from '../../src/api/schemas.ts';
+import { json, startEngine, type TestEngine } from './engine.ts';
+
+let e: TestEngine;
+beforeAll(async () => {
+  e = await startEngine({ warmPool: 1 });
+});
+afterAll(async () => {
+  await e?.dispose();
+});
+
+async function waitReady(template: string, timeoutMs = 60_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ids = e.app.engine.pool.readyIds(template);
+    if (ids.length > 0) return ids;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`warm pool for ${template} never became ready`);
+}
+
+async function create(payload: Record<string, unknown>) {
+  const t0 = performance.now();
+  const res = await e.app.inject({ method: 'POST', url: '/v1/sandboxes', headers: e.auth, payload });
+  const ms = performance.now() - t0;
+  expect(res.statusCode, res.body).toBe(201);
+  return { s: Sandbox.parse(json(res)), ms };
+}
+
+describe('warm pool', () => {
+  it('is invisible in the API until claimed', async () => {
+    const ready = await waitReady('code-interpreter');
+    const list = json<{ data: Sandbox[] }>(await e.app.inject({ url: '/v1/sandboxes', headers: e.auth }));
+    expect(list.data.map((s) => s.id)).not.toContain(ready[0]);
+    const got = await e.app.inject({ url: `/v1/sandboxes/${ready[0]}`, headers: e.auth });
+    expect(got.statusCode).toBe(404);
+  });
+
+  it('serves a create from a warm sandbox, applies env vars, and refills', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const [spare] = await waitReady('code-interpreter');
+      const { s, ms } = await create({
+        template_name: 'code-interpreter',
+        env_vars: { RUN_NO: String(i) },
+        timeout_seconds: 600,
+      });
+      times.push(ms);
+      expect(s.id).toBe(spare);
+      expect(s.status).toBe('running');
+      expect(s.expires_at).not.toBeNull();
+      const cmd = await fetch(`${s.public_host}/commands/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.auth_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ command: 'echo $RUN_NO' }),
+      });
+      expect(((await cmd.json()) as { stdout: string }).stdout.trim()).toBe(String(i));
+      const py = await fetch(`${s.public_host}/execute`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${s.auth_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'import os; print(os.environ.get("RUN_NO"))', language: 'python' }),
+      });
+      expect(((await py.json()) as { stdout: string }).stdout.trim()).toBe(String(i));
+      const listed = json<{ data: Sandbox[] }>(await e.app.inject({ url: '/v1/sandboxes', headers: e.auth }));
+      expect(listed.data.map((x) => x.id)).toContain(s.id);
+    }
+    times.sort((a, b) => a - b);
+    console.log(`warm create ms: ${times.map((t) => t.toFixed(1)).join(', ')} (p50 ${times[1]?.toFixed(1)})`);
+  });
+
+  it('boots a fresh sandbox for settings the pool was not built with', async () => {
+    const [spare] = await waitReady('code-interpreter');
+    const { s } = await create({ template_name: 'code-interpreter', internet_access: false });
+    expect(s.id).not.toBe(spare);
+    expect(s.internet_access).toBe(false);
+    expect(e.app.engine.pool.readyIds('code-interpreter')).toContain(spare);
+  });
+
+  it('destroys the spares when the engine stops', async () => {
+    const [spare] = await waitReady('code-interpreter');
+    await e.stop();
+    expect(await e.runtime.observe(spare as string, null)).toBe('missing');
+  });
+});
