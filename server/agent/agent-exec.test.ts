@@ -81,6 +81,20 @@ describe('agent /execute', () => {
     expect((await run({ code: 'print(kept)' })).stdout).toBe('still here\n');
   });
 
+  it('survives a cell that kills the kernel, or ignores the interrupt, by restarting it', async () => {
+    const died = await run({ code: 'import os\nos._exit(1)' });
+    expect(died.success).toBe(false);
+    expect((died.error as { ename: string }).ename).toBe('KernelDied');
+    expect((await run({ code: 'print("back")' })).stdout).toBe('back\n');
+    const stubborn = await run({
+      code: 'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(60)',
+      timeout: 1,
+    });
+    expect(stubborn).toMatchObject({ success: false, exit_code: 124 });
+    expect(String((stubborn.error as { evalue: string }).evalue)).toContain('restarted');
+    expect((await run({ code: 'print("again")' })).stdout).toBe('again\n');
+  });
+
   it('runs JavaScript and Bash as processes with exit codes, env and workdir', async () => {
     const js = await run({ code: 'console.log(6 * 7); console.error("warn")', language: 'javascript' });
     expect(js).toMatchObject({ success: true, stdout: '42\n', stderr: 'warn\n', exit_code: 0 });

@@ -38,7 +38,12 @@ export function resolveWorkdir(state: AgentState, dir: string | undefined): { ap
   const api = dir ?? state.cfg.workdir;
   checkApiPath(api);
   const real = realPath(state.cfg, api);
-  const isDir = statSync(real, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  let isDir: boolean;
+  try {
+    isDir = statSync(real).isDirectory();
+  } catch {
+    isDir = false;
+  }
   if (!isDir)
     throw new AgentError(400, 'DIRECTORY_NOT_FOUND', `Working directory not found: ${api}`, { path: api });
   return { api, real };
@@ -94,18 +99,22 @@ export async function executeInto(
         signal: input.signal,
       });
       let error = out.error;
+      if (out.timedOut) {
+        const lost =
+          out.status === 'aborted'
+            ? '; the cell ignored the interrupt, so the kernel was restarted and its state is lost'
+            : '';
+        error = {
+          ename: 'TimeoutError',
+          evalue: `Execution timed out after ${input.timeoutMs / 1000} s${lost}`,
+          traceback: [],
+        };
+      }
       if (error) {
         // Jupyter reports exceptions apart from the streams; stderr carries the traceback too.
         const text =
           error.traceback.length > 0 ? error.traceback.join('\n') : `${error.ename}: ${error.evalue}`;
         capped.text('stderr', `${text}\n`);
-      }
-      if (out.timedOut) {
-        error = {
-          ename: 'TimeoutError',
-          evalue: `Execution timed out after ${input.timeoutMs / 1000} s`,
-          traceback: [],
-        };
       }
       const failed = out.status !== 'ok' || out.timedOut || out.killed;
       return {

@@ -67,6 +67,9 @@ describe('sandbox lifecycle (bwrap)', () => {
     expect(await second.observe(ID, pid)).toBe('running');
     expect(await second.observe(ID, null)).toBe('running');
     expect(await second.observe('sandbox_never', null)).toBe('missing');
+    // A paused sandbox can be stopped too: the kill reaches frozen processes.
+    await second.pause(ID);
+    expect(await second.observe(ID, pid)).toBe('paused');
     await second.stop(ID);
     expect(await rt.observe(ID, pid)).toBe('stopped');
     await second.close();
