@@ -68,8 +68,8 @@ export function sendError(
   res.end(body);
 }
 
-/** Refuse a WebSocket upgrade with an HTTP response written straight onto the socket. */
-export function rejectUpgrade(
+/** Answer on a raw socket (a refused WebSocket upgrade, a malformed request): status line, headers, envelope. */
+export function writeRawError(
   socket: Duplex,
   err: GatewayError,
   requestId: string,

@@ -152,7 +152,18 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
       ...filterHeaders(agentRes.headers, new Set(['set-cookie', 'x-request-id'])),
       ...gatewayResponseHeaders(f.requestId, f.cors),
     };
-    res.writeHead(status, headers);
+    try {
+      res.writeHead(status < 200 || status > 599 ? 502 : status, headers);
+    } catch (err) {
+      // A header Node refuses to send (invalid characters from a hostile agent): answer 502.
+      f.log?.warn(
+        { err, sandbox_id: f.sandboxId, request_id: f.requestId },
+        'agent sent an invalid response head',
+      );
+      agentRes.destroy();
+      sendError(res, errors.agentUnavailable(), f.requestId, f.cors);
+      return;
+    }
     if (resCapture) agentRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
     pipeline(agentRes, res, (err) => {
       if (err || !reqCapture || !resCapture || !f.history) return;

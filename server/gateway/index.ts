@@ -4,6 +4,7 @@
  * and forwarded to the agent's unix socket; see docs/decisions/0004-gateway.md.
  */
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -20,7 +21,7 @@ import {
   requireRunning,
   VerifiedTokens,
 } from './access.ts';
-import { GatewayError, errors, rejectUpgrade, requestIdFor, sendError } from './errors.ts';
+import { GatewayError, errors, writeRawError, requestIdFor, sendError } from './errors.ts';
 import { forwardHttp } from './http-proxy.ts';
 import { chosenProtocol, forwardUpgrade } from './ws-proxy.ts';
 import type { HistorySink } from './history.ts';
@@ -129,14 +130,14 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const cors = corsHeaders(req, opts.corsOrigins);
     const origin = req.headers.origin;
     if (typeof origin === 'string' && !originAllowed(origin, opts.corsOrigins)) {
-      rejectUpgrade(socket, errors.forbiddenOrigin(), requestId);
+      writeRawError(socket, errors.forbiddenOrigin(), requestId);
       return;
     }
     let url: URL;
     try {
       url = parseTarget(req);
     } catch (err) {
-      rejectUpgrade(socket, err as GatewayError, requestId, cors);
+      writeRawError(socket, err as GatewayError, requestId, cors);
       return;
     }
     authorize(sandboxId, req, url, true).then(
@@ -160,7 +161,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       (err: unknown) => {
         if (!(err instanceof GatewayError))
           opts.log?.error({ err, sandbox_id: sandboxId }, 'gateway failure');
-        rejectUpgrade(socket, err instanceof GatewayError ? err : errors.agentUnavailable(), requestId, cors);
+        writeRawError(socket, err instanceof GatewayError ? err : errors.agentUnavailable(), requestId, cors);
       },
     );
   }
@@ -198,7 +199,12 @@ export function createGateway(opts: GatewayOptions): Gateway {
     server.on('request', (req, res) => onRequest(sandboxId, l, req, res));
     server.on('upgrade', (req, socket, head) => onUpgrade(sandboxId, l, req, socket, head));
     server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      if (socket.writable)
+        writeRawError(
+          socket,
+          errors.badRequest('Malformed HTTP request'),
+          `req_${randomBytes(12).toString('hex')}`,
+        );
       else socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {

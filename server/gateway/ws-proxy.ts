@@ -7,7 +7,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { type RawData, type WebSocketServer } from 'ws';
-import { GatewayError, errors, rejectUpgrade } from './errors.ts';
+import { GatewayError, errors, writeRawError } from './errors.ts';
 import { forwardedPath } from './access.ts';
 import { StreamObserver } from './stream-history.ts';
 import type { HistorySink } from './history.ts';
@@ -65,7 +65,7 @@ export function forwardUpgrade(
       size += c.length;
       if (size <= ERROR_BODY_LIMIT) chunks.push(c);
     });
-    agentRes.on('error', () => rejectUpgrade(socket, errors.agentUnavailable(), f.requestId, f.cors));
+    agentRes.on('error', () => writeRawError(socket, errors.agentUnavailable(), f.requestId, f.cors));
     agentRes.on('end', () => {
       const status = agentRes.statusCode ?? 502;
       let body: { message?: unknown; error?: unknown; code?: unknown } = {};
@@ -81,7 +81,7 @@ export function forwardUpgrade(
             ? body.error
             : 'Upgrade refused by the agent';
       const code = typeof body.code === 'string' ? body.code : 'INVALID_REQUEST';
-      rejectUpgrade(
+      writeRawError(
         socket,
         new GatewayError(status, code.slice(0, 64), message.slice(0, 1000)),
         f.requestId,
@@ -94,7 +94,7 @@ export function forwardUpgrade(
     if (settled) return;
     settled = true;
     f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent websocket failed');
-    rejectUpgrade(socket, errors.agentUnavailable(), f.requestId, f.cors);
+    writeRawError(socket, errors.agentUnavailable(), f.requestId, f.cors);
   });
 
   upstream.once('open', () => {

@@ -79,6 +79,9 @@ export async function startStubAgent(): Promise<StubAgent> {
             rich_outputs: [{ type: 'image/png', format: 'base64', data: 'iVBORw0KGgo=' }],
           }),
         );
+      } else if (url.pathname === '/raw-bad') {
+        // A hostile agent: a response head no HTTP client should accept.
+        res.socket?.end('HTTP/1.1 200 OK\r\nX-Bad: a\u0001b\r\nContent-Length: 2\r\n\r\nok');
       } else if (url.pathname === '/upload') {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ received: size }));

@@ -1,0 +1,82 @@
+/**
+ * The gateway's WebSocket relay against a scripted upstream (testing/stub-agent.ts): frame order,
+ * garbage and oversized frames, early closes, Origin checks, the run history of a stream.
+ */
+import { describe, expect, it } from 'vitest';
+import { ORIGIN, openWs, useStubGateway } from './testing/stub-fixture.ts';
+
+const fx = useStubGateway('sandbox_unitgatewayws001', 7761);
+
+describe('gateway WebSocket relay', () => {
+  it('relays /execute/stream frames in order and records the run', async () => {
+    fx.started.length = 0;
+    fx.finished.length = 0;
+    const c = openWs(fx.port, '/execute/stream', fx.auth());
+    await c.opened;
+    c.ws.send(JSON.stringify({ type: 'execute', code: 'print(1)', language: 'python' }));
+    await expect.poll(() => c.frames.length).toBe(7);
+    expect(c.frames.map((f) => (JSON.parse(f) as { type: string }).type)).toEqual([
+      'start',
+      'stdout',
+      'stderr',
+      'stdout',
+      'rich_output',
+      'result',
+      'complete',
+    ]);
+    c.ws.close();
+    await c.closed;
+    expect(fx.started[0]).toMatchObject({ id: 'exec_stub0001', status: 'running', code: 'print(1)' });
+    expect(fx.finished[0]).toMatchObject({
+      id: 'exec_stub0001',
+      status: 'completed',
+      stdout: 'one\n8\n',
+      stderr: 'warn\n',
+      exit_code: 0,
+      rich_outputs: [{ type: 'text/html', data: '<b>x</b>' }],
+    });
+  });
+
+  it('survives garbage frames and relays them untouched', async () => {
+    const c = openWs(fx.port, '/garbage', fx.auth());
+    await c.opened;
+    c.ws.send('go');
+    await expect.poll(() => c.frames.length).toBe(5);
+    expect(c.frames[0]).toBe('not json {');
+    c.ws.close();
+    await c.closed;
+  });
+
+  it('cuts both sides on an oversized frame and keeps serving', async () => {
+    const c = openWs(fx.port, '/huge', fx.auth());
+    await c.opened;
+    c.ws.send('go');
+    expect((await c.closed).code).toBe(1009);
+    const after = await fetch(`${fx.base}/anything`, { headers: fx.auth() });
+    expect(after.status).toBe(200);
+  });
+
+  it('passes the agent closing early to the client, and refusals of the upgrade', async () => {
+    const c = openWs(fx.port, '/close-early', fx.auth());
+    expect((await c.closed).code).toBe(4001);
+    expect(await openWs(fx.port, '/missing', fx.auth()).refused).toBe(404);
+  });
+
+  it('checks the Origin of browser upgrades', async () => {
+    expect(await openWs(fx.port, '/echo', { ...fx.auth(), origin: 'http://evil.test' }).refused).toBe(403);
+    const ok = openWs(fx.port, '/echo', { ...fx.auth(), origin: ORIGIN });
+    await ok.opened;
+    ok.ws.send('ping');
+    await expect.poll(() => ok.frames).toEqual(['ping']);
+    ok.ws.close();
+    await ok.closed;
+  });
+
+  it('stops listening on close()', async () => {
+    await fx.gateway.close(fx.id);
+    expect(fx.gateway.port(fx.id)).toBeUndefined();
+    await expect(fetch(`${fx.base}/health`, { headers: fx.auth() })).rejects.toThrow();
+    await fx.gateway.open(fx.id, fx.port);
+    expect(fx.gateway.port(fx.id)).toBe(fx.port);
+  });
+});
