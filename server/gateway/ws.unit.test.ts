@@ -37,6 +37,24 @@ describe('gateway WebSocket relay', () => {
     });
   });
 
+  it('records a run the client kills and leaves as killed, with the output so far', async () => {
+    const c = openWs(fx.port, '/execute/stream', fx.auth());
+    await c.opened;
+    c.ws.send(JSON.stringify({ type: 'execute', code: 'hang', language: 'bash' }));
+    await expect.poll(() => c.frames.length).toBe(2);
+    c.ws.send(JSON.stringify({ type: 'kill' }));
+    c.ws.close();
+    await c.closed;
+    await expect
+      .poll(() => fx.finished.find((e) => e.id === 'exec_stubhang'))
+      .toMatchObject({
+        status: 'killed',
+        language: 'bash',
+        stdout: 'working\n',
+        exit_code: null,
+      });
+  });
+
   it('survives garbage frames and relays them untouched', async () => {
     const c = openWs(fx.port, '/garbage', fx.auth());
     await c.opened;

@@ -21,6 +21,12 @@ const ts = '2026-11-26T00:00:00Z';
 function onStream(ws: WebSocket): void {
   ws.once('message', (raw) => {
     const msg = JSON.parse(raw.toString()) as { code: string };
+    if (msg.code === 'hang') {
+      // A run that never ends by itself: the client has to kill it or go away.
+      ws.send(JSON.stringify({ type: 'start', execution_id: 'exec_stubhang', timestamp: ts }));
+      ws.send(JSON.stringify({ type: 'stdout', data: 'working\n', timestamp: ts }));
+      return;
+    }
     const frames = [
       { type: 'start', execution_id: 'exec_stub0001', timestamp: ts },
       { type: 'stdout', data: 'one\n', timestamp: ts },
