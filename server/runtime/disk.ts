@@ -47,12 +47,23 @@ export function unmountDisk(sandboxDir: string): void {
   }
 }
 
-/** The directories every sandbox has, owned by its user. */
+/**
+ * The directories every sandbox has, owned by its user. Only created (and chowned) when missing:
+ * the engine, as root, never walks into paths a sandbox controls, where a planted symlink could
+ * point it at host files.
+ */
 export function prepareUserDirs(fs: string, uid: number, withTmp: boolean): void {
-  const dirs = ['workspace', 'home', 'home/user', 'home/user/.cache', ...(withTmp ? ['tmp'] : [])];
-  for (const d of dirs) {
+  const dirs: [string, boolean][] = [
+    ['workspace', true],
+    ['home', false],
+    ['home/user', true],
+    ...(withTmp ? ([['tmp', true]] as [string, boolean][]) : []),
+  ];
+  mkdirSync(fs, { recursive: true });
+  for (const [d, owned] of dirs) {
     const p = join(fs, d);
-    mkdirSync(p, { recursive: true });
-    if (d !== 'home') chownSync(p, uid, uid);
+    if (existsSync(p)) continue;
+    mkdirSync(p, { mode: 0o755 });
+    if (owned) chownSync(p, uid, uid);
   }
 }

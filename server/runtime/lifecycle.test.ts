@@ -1,6 +1,6 @@
 // Sandbox lifecycle on the real runtime: boot, pause/resume (freezer), stop/start on kept files,
 // re-attach from a new Runtime instance, destroy; and the explicit isolation 'none' mode.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from './local-runtime.ts';
@@ -44,12 +44,16 @@ describe('sandbox lifecycle (bwrap)', () => {
 
   it('stop keeps /workspace and start boots again on the same files', async () => {
     await sh(socket, 'echo persisted > /workspace/keep.txt; echo gone > /tmp/scratch.txt');
+    // The sandbox swaps its socket for a symlink to a host path: the engine's link is unaffected.
+    await sh(socket, 'rm -f /run/hopdeck/agent.sock; ln -s /run/some-host.sock /run/hopdeck/agent.sock');
+    expect(await rt.observe(ID, pid)).toBe('running');
     await rt.stop(ID);
     expect(await rt.observe(ID, pid)).toBe('stopped');
     expect(existsSync(rt.socketPath(ID))).toBe(false);
     const again = await rt.start(spec(ID));
     pid = again.pid;
     expect((await sh(socket, 'cat /workspace/keep.txt')).stdout).toBe('persisted\n');
+    expect(lstatSync(socket).isSocket()).toBe(true);
     expect((await sh(socket, 'test -e /tmp/scratch.txt && echo kept || echo fresh')).stdout).toBe('fresh\n');
   });
 

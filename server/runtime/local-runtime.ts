@@ -15,6 +15,8 @@ import {
   rmSync,
   writeFileSync,
   chownSync,
+  lstatSync,
+  linkSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type {
@@ -81,8 +83,33 @@ export class LocalRuntime implements Runtime {
     return join(this.#root, id);
   }
 
+  /**
+   * The host-side socket is a hard link, in the root-owned meta/ folder, to the socket the agent
+   * created in run/ (which the sandbox can write): a sandbox cannot swap it for a symlink to some
+   * host socket that the engine would then connect to as root.
+   */
   socketPath(id: string): string {
+    return join(this.dir(id), 'meta', 'agent.sock');
+  }
+
+  #innerSocket(id: string): string {
     return join(this.dir(id), 'run', 'agent.sock');
+  }
+
+  /** Link the agent's fresh socket into meta/ once it exists and really is a socket. */
+  #linkSocket(id: string, uid: number | null): boolean {
+    const inner = this.#innerSocket(id);
+    let st;
+    try {
+      st = lstatSync(inner);
+    } catch {
+      return false;
+    }
+    if (!st.isSocket() || (uid !== null && st.uid !== uid))
+      throw new Error(`sandbox ${id}: ${inner} is not the agent's socket`);
+    rmSync(this.socketPath(id), { force: true });
+    linkSync(inner, this.socketPath(id));
+    return true;
   }
 
   #readState(id: string): SandboxState | null {
@@ -131,9 +158,10 @@ export class LocalRuntime implements Runtime {
     mkdirSync(join(dir, 'run'), { recursive: true });
     if (bwrap) chownSync(join(dir, 'run'), uid, uid);
     rmSync(socket, { force: true });
+    rmSync(this.#innerSocket(spec.id), { force: true });
 
     const agentConfig = {
-      socketPath: bwrap ? '/run/hopdeck/agent.sock' : socket,
+      socketPath: bwrap ? '/run/hopdeck/agent.sock' : this.#innerSocket(spec.id),
       fsRoot: bwrap ? '/' : fsDir,
       python: '/usr/bin/python3',
       bridgePath: bwrap ? '/opt/hopdeck/bridge.py' : join(this.opts.agentDir, 'bridge.py'),
@@ -191,13 +219,20 @@ export class LocalRuntime implements Runtime {
     this.#writeState(spec.id, { uid, pid });
 
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
-    while (!(existsSync(socket) && (await isHealthy(socket, 1000)))) {
-      if (exited || Date.now() > deadline) {
+    let linked = false;
+    for (;;) {
+      let failure = exited ? 'process exited' : Date.now() > deadline ? 'timeout' : '';
+      if (!failure) {
+        try {
+          linked ||= this.#linkSocket(spec.id, bwrap ? uid : null);
+          if (linked && (await isHealthy(socket, 1000))) break;
+        } catch (err) {
+          failure = (err as Error).message;
+        }
+      }
+      if (failure) {
         await this.#killTree(spec.id, pid);
-        const tail = readTail(join(dir, 'agent.log'));
-        throw new Error(
-          `sandbox ${spec.id} did not boot${exited ? ' (process exited)' : ' (timeout)'}: ${tail}`,
-        );
+        throw new Error(`sandbox ${spec.id} did not boot (${failure}): ${readTail(join(dir, 'agent.log'))}`);
       }
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -220,6 +255,7 @@ export class LocalRuntime implements Runtime {
       }
     }
     rmSync(this.socketPath(id), { force: true });
+    rmSync(this.#innerSocket(id), { force: true });
   }
 
   async stop(id: string): Promise<void> {
