@@ -14,6 +14,9 @@ import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 export class WarmPool {
   readonly #ready = new Map<string, string[]>();
   #booting: Promise<void> | null = null;
+  #bootingTemplate: string | null = null;
+  /** The template claimed last: refilled first. */
+  #wanted: string | null = null;
   #closed = false;
   #timer: NodeJS.Timeout | null = null;
 
@@ -47,6 +50,11 @@ export class WarmPool {
    * that would otherwise delay the answer.
    */
   async claim(t: Template, body: CreateSandboxRequest) {
+    this.#wanted = t.name;
+    // A spare of this template half-booted finishes sooner than a fresh boot started now.
+    if ((this.#ready.get(t.name)?.length ?? 0) === 0 && this.#bootingTemplate === t.name) {
+      await this.#booting?.catch(() => undefined);
+    }
     const ids = this.#ready.get(t.name) ?? [];
     while (ids.length > 0) {
       const id = ids.shift() as string;
@@ -63,10 +71,12 @@ export class WarmPool {
   /** Boot what is missing, one sandbox at a time, in the background. */
   refill(): void {
     if (this.#closed || this.size === 0 || this.#booting) return;
-    const t = allTemplates(this.svc.deps.db).find(
+    const missing = allTemplates(this.svc.deps.db).filter(
       (tpl) => tpl.is_active && (this.#ready.get(tpl.name)?.length ?? 0) < this.size,
     );
+    const t = missing.find((tpl) => tpl.name === this.#wanted) ?? missing[0];
     if (!t) return;
+    this.#bootingTemplate = t.name;
     this.#booting = this.bootOne(t)
       .catch((err: unknown) => {
         this.svc.deps.log.warn({ err, template: t.name }, 'warm pool boot failed; retrying later');
@@ -78,10 +88,12 @@ export class WarmPool {
       .then(
         () => {
           this.#booting = null;
+          this.#bootingTemplate = null;
           this.refill();
         },
         () => {
           this.#booting = null;
+          this.#bootingTemplate = null;
         },
       );
   }

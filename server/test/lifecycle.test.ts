@@ -118,6 +118,42 @@ describe('sandbox lifecycle against the real runtime', () => {
     expect(((await read.json()) as { content: string }).content).toBe('still here');
   });
 
+  it('lists the runs the gateway recorded, newest first, one by id', async () => {
+    for (const code of ['echo first', 'echo second']) {
+      const r = await agent(s, '/execute', {
+        method: 'POST',
+        body: JSON.stringify({ code, language: 'bash' }),
+      });
+      expect(r.status).toBe(200);
+    }
+    const res = await e.app.inject({ url: `/v1/sandboxes/${s.id}/executions?limit=1`, headers: e.auth });
+    const page = json<{ data: { id: string; code: string; stdout: string }[]; next_cursor: string | null }>(
+      res,
+    );
+    expect(page.data).toHaveLength(1);
+    expect(page.data[0]?.code).toBe('echo second');
+    expect(page.data[0]?.stdout.trim()).toBe('second');
+    const next = json<{ data: { code: string }[] }>(
+      await e.app.inject({
+        url: `/v1/sandboxes/${s.id}/executions?limit=1&cursor=${page.next_cursor}`,
+        headers: e.auth,
+      }),
+    );
+    expect(next.data[0]?.code).toBe('echo first');
+    const one = await e.app.inject({
+      url: `/v1/sandboxes/${s.id}/executions/${page.data[0]?.id}`,
+      headers: e.auth,
+    });
+    expect(json(one).code).toBe('echo second');
+    const bad = await e.app.inject({ url: `/v1/sandboxes/${s.id}/executions?cursor=zzz`, headers: e.auth });
+    expect(bad.statusCode).toBe(400);
+    const missing = await e.app.inject({
+      url: `/v1/sandboxes/${s.id}/executions/exec_nope`,
+      headers: e.auth,
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
   it('refreshes the token and moves the deadline', async () => {
     const r = await e.app.inject({
       method: 'POST',
