@@ -139,6 +139,14 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  // HopX documents X-RateLimit-Reset as Unix seconds; the plugin writes seconds-until-reset.
+  app.addHook('onSend', async (_req, reply) => {
+    const reset = reply.getHeader('x-ratelimit-reset');
+    if (reset !== undefined && Number(reset) < 1e9) {
+      reply.header('x-ratelimit-reset', Math.floor(Date.now() / 1000) + Number(reset));
+    }
+  });
+
   await app.register(healthRoutes, { db: store.db, runtime, framesOrigin });
   await app.register(authRoutes, { auth: store.auth, extraOrigins });
   await app.register(async (v1) => {

@@ -12,7 +12,7 @@ beforeAll(async () => {
   mkdirSync(join(web, 'assets'));
   writeFileSync(join(web, 'index.html'), '<!doctype html><title>Hopdeck</title><div id="root"></div>');
   writeFileSync(join(web, 'assets', 'app-abc123.js'), 'console.log(1)');
-  e = await startEngine({ webDir: web, framesPort: 7171 });
+  e = await startEngine({ webDir: web, framesPort: 7171, corsOrigin: 'http://127.0.0.1:5173' });
 });
 afterAll(async () => {
   await e?.dispose();
@@ -191,11 +191,30 @@ describe('headers and the dashboard', () => {
     expect(api.headers['content-type']).toMatch(/json/);
   });
 
-  it('puts rate-limit headers on /v1 responses', async () => {
+  it('puts rate-limit headers on /v1 responses (reset in Unix seconds)', async () => {
     const res = await e.app.inject({ url: '/v1/templates', headers: e.auth });
     expect(Number(res.headers['x-ratelimit-limit'])).toBe(6000);
     expect(Number(res.headers['x-ratelimit-remaining'])).toBeLessThan(6000);
-    expect(res.headers['x-ratelimit-reset']).toBeDefined();
+    const reset = Number(res.headers['x-ratelimit-reset']);
+    const now = Date.now() / 1000;
+    expect(reset).toBeGreaterThan(now - 1);
+    expect(reset).toBeLessThanOrEqual(now + 61);
+  });
+
+  it('lets the dev dashboard origin (--cors-origin) call the API with its cookie, and no other origin', async () => {
+    const pre = await e.app.inject({
+      method: 'OPTIONS',
+      url: '/v1/sandboxes',
+      headers: { origin: 'http://127.0.0.1:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(pre.statusCode).toBe(204);
+    expect(pre.headers['access-control-allow-origin']).toBe('http://127.0.0.1:5173');
+    expect(pre.headers['access-control-allow-credentials']).toBe('true');
+    const other = await e.app.inject({
+      url: '/v1/templates',
+      headers: { ...e.auth, origin: 'https://evil.example' },
+    });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
   });
 });
 
