@@ -1,5 +1,5 @@
 import { spawn, execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { E2E_PORT, STATE_FILE, type EngineState } from './engine.ts';
@@ -13,11 +13,17 @@ export default async function globalSetup(): Promise<void> {
   if (!existsSync('dist/web/index.html') || !existsSync('dist/server/main.js')) {
     execSync('npm run build', { stdio: 'inherit' });
   }
+  // Run a private copy of the build: other people rebuilding dist/ in this checkout while the suite
+  // runs would otherwise pull the dashboard out from under it. (Under node_modules so the bundle's
+  // external packages still resolve.)
+  const runDir = join('node_modules', '.cache', `hopdeck-e2e-${PORT}`);
+  rmSync(runDir, { recursive: true, force: true });
+  cpSync('dist', join(runDir, 'dist'), { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'hopdeck-e2e-'));
   const child = spawn(
     process.execPath,
     [
-      'dist/server/main.js',
+      join(runDir, 'dist', 'server', 'main.js'),
       'serve',
       '--port',
       String(PORT),

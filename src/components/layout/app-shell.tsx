@@ -1,15 +1,17 @@
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Boxes, LayoutTemplate, LogOut, Search, Settings } from 'lucide-react';
-import { useEffect, useState, type ReactNode } from 'react';
+import { Suspense, lazy, useEffect, useState, type ReactNode } from 'react';
 import { Toaster, toast } from 'sonner';
 import { healthQueryOptions } from '@/api/health';
 import { useLogout } from '@/api/session';
 import { Button } from '@/components/ui/button';
 import { useTheme } from '@/lib/theme';
 import { cn } from '@/lib/cn';
-import { CommandPalette } from './command-palette';
 import { ThemeMenu } from './theme-menu';
+
+// The palette (cmdk + dialog) loads on first use, not with the first page.
+const CommandPalette = lazy(() => import('./command-palette').then((m) => ({ default: m.CommandPalette })));
 
 const NAV = [
   { to: '/sandboxes', label: 'Sandboxes', icon: Boxes },
@@ -47,7 +49,12 @@ function EngineStatus() {
 }
 
 export function AppShell({ children }: { children: ReactNode }) {
-  const [paletteOpen, setPaletteOpen] = useState(false);
+  const [paletteOpen, setPaletteOpenState] = useState(false);
+  const [paletteUsed, setPaletteUsed] = useState(false);
+  const setPaletteOpen = (open: boolean | ((o: boolean) => boolean)) => {
+    setPaletteUsed(true);
+    setPaletteOpenState(open);
+  };
   const { resolvedTheme } = useTheme();
   const logout = useLogout();
   const navigate = useNavigate();
@@ -141,7 +148,11 @@ export function AppShell({ children }: { children: ReactNode }) {
           {children}
         </main>
       </div>
-      <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} />
+      {paletteUsed && (
+        <Suspense fallback={null}>
+          <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} />
+        </Suspense>
+      )}
       <Toaster theme={resolvedTheme} richColors closeButton position="bottom-right" />
     </div>
   );

@@ -14,7 +14,7 @@ const STYLE = {
 export function StatusBadge({ status }: { status: SandboxStatus }) {
   const { variant, icon: Icon } = STYLE[status];
   return (
-    <Badge variant={variant} data-status={status}>
+    <Badge variant={variant} data-sandbox-status={status}>
       <Icon aria-hidden className={status === 'creating' ? 'animate-spin' : undefined} />
       {status}
     </Badge>

@@ -1,0 +1,50 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import { test, expect, apiClient, createSandbox, deleteAllSandboxes } from './fixtures';
+
+async function seriousViolations(page: Page) {
+  const result = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5) }));
+}
+
+test.describe('accessibility (axe: no serious or critical violations)', () => {
+  let id = '';
+  test.beforeEach(async ({ api }) => {
+    if (!id) id = (await createSandbox(api)).id;
+  });
+  test.afterAll(async () => {
+    const api = await apiClient();
+    await deleteAllSandboxes(api);
+    await api.dispose();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    test(`list, detail, templates and settings in ${theme} theme`, async ({ signedInPage: page }) => {
+      test.setTimeout(90_000);
+      await page.addInitScript((t) => localStorage.setItem('hopdeck-theme', t), theme);
+      const pages: [string, string][] = [
+        ['/sandboxes', 'Sandboxes'],
+        [`/sandboxes/${id}`, id],
+        ['/templates', 'Templates'],
+        ['/templates/code-interpreter', 'Code Interpreter'],
+        ['/settings', 'Settings'],
+      ];
+      for (const [path, heading] of pages) {
+        await page.goto(path);
+        await expect(page.getByRole('heading', { name: heading, level: 1 })).toBeVisible();
+        await page.waitForLoadState('networkidle');
+        expect(await seriousViolations(page), `${path} (${theme})`).toEqual([]);
+      }
+    });
+  }
+
+  test('sign-in page', async ({ page }) => {
+    await page.goto('/login');
+    await expect(page.getByRole('heading', { name: 'Sign in to Hopdeck' })).toBeVisible();
+    expect(await seriousViolations(page)).toEqual([]);
+  });
+});

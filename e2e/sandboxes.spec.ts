@@ -1,0 +1,113 @@
+import { test, expect, createSandbox, deleteAllSandboxes } from './fixtures';
+
+test.describe('sandboxes', () => {
+  test.afterEach(async ({ api }) => {
+    await deleteAllSandboxes(api);
+  });
+
+  test('create a sandbox from the catalog, watch it run, pause and resume it', async ({
+    signedInPage: page,
+  }) => {
+    test.setTimeout(120_000);
+    await page.goto('/templates');
+    await page.getByRole('link', { name: 'Code Interpreter' }).click();
+    await expect(page.getByRole('heading', { name: 'Code Interpreter', level: 1 })).toBeVisible();
+    await page.getByRole('link', { name: 'Create sandbox' }).click();
+
+    const dialog = page.getByRole('dialog', { name: 'New sandbox' });
+    await expect(dialog.getByLabel('Template')).toHaveValue('code-interpreter');
+    await dialog.getByRole('button', { name: 'Add variable' }).click();
+    await dialog.getByLabel('Variable 1 name').fill('GREETING');
+    await dialog.getByLabel('Variable 1 value').fill('hello');
+    await dialog.getByRole('button', { name: 'Create sandbox' }).click();
+
+    // Lands on the new sandbox, which reaches `running` without a reload.
+    await expect(page).toHaveURL(/\/sandboxes\/sandbox_[a-z0-9]+$/, { timeout: 60_000 });
+    const id = page.url().split('/').pop() ?? '';
+    await expect(page.getByRole('heading', { name: id, level: 1 })).toBeVisible();
+    await expect(page.locator('[data-sandbox-status]').first()).toHaveText('running', { timeout: 60_000 });
+
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await expect(page.locator('[data-sandbox-status]').first()).toHaveText('paused');
+    await expect(page.getByRole('button', { name: 'Resume' })).toBeVisible();
+    // The engine confirms it (a reload reads it back from the engine, not from the cache).
+    await page.reload();
+    await expect(page.locator('[data-sandbox-status]').first()).toHaveText('paused');
+
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await expect(page.locator('[data-sandbox-status]').first()).toHaveText('running');
+    await page.reload();
+    await expect(page.locator('[data-sandbox-status]').first()).toHaveText('running');
+
+    // The list shows it too, with a live countdown.
+    await page.goto('/sandboxes');
+    const row = page.getByRole('row').filter({ hasText: id });
+    await expect(row).toContainText('running');
+    await expect(row.locator('time').last()).toHaveText(/\d+m \d+s|\d+h \d+m/);
+  });
+
+  test('bulk delete two sandboxes', async ({ signedInPage: page, api }) => {
+    test.setTimeout(120_000);
+    const a = await createSandbox(api);
+    const b = await createSandbox(api);
+    const keep = await createSandbox(api, 'nodejs');
+    await page.goto('/sandboxes');
+    for (const s of [a, b]) {
+      await page.getByRole('checkbox', { name: `Select ${s.id}` }).click();
+    }
+    const bar = page.getByRole('region', { name: 'Bulk actions' });
+    await expect(bar).toContainText('2 selected');
+    await bar.getByRole('button', { name: /Delete \(2\)/ }).click();
+    const confirm = page.getByRole('alertdialog');
+    await expect(confirm).toContainText('All 2 selected sandboxes will be deleted');
+    await confirm.getByRole('button', { name: 'Delete 2' }).click();
+    await expect(page.getByText('2 sandboxes deleted')).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: a.id })).toHaveCount(0);
+    await expect(page.getByRole('row').filter({ hasText: b.id })).toHaveCount(0);
+    await expect(page.getByRole('row').filter({ hasText: keep.id })).toHaveCount(1);
+    // The engine agrees.
+    for (const s of [a, b]) {
+      expect((await api.get(`/v1/sandboxes/${s.id}`)).status()).toBe(404);
+    }
+  });
+
+  test('filters, sort and page size live in the URL and survive a reload', async ({
+    signedInPage: page,
+    api,
+  }) => {
+    test.setTimeout(120_000);
+    const py = await createSandbox(api);
+    const node = await createSandbox(api, 'nodejs');
+    await page.goto('/sandboxes');
+    await expect(page.getByRole('row').filter({ hasText: py.id })).toBeVisible();
+
+    await page.getByRole('combobox', { name: 'Template filter' }).selectOption('nodejs');
+    await page.getByRole('combobox', { name: 'Sort' }).selectOption({ label: 'Oldest first' });
+    await page.getByRole('combobox', { name: 'Rows per page' }).selectOption('25');
+    await page.getByRole('button', { name: /Status filter/ }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'running' }).click();
+    await page.keyboard.press('Escape');
+    await expect(page).toHaveURL(/template=nodejs/);
+    await expect(page.getByRole('row').filter({ hasText: node.id })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: py.id })).toHaveCount(0);
+
+    await page.reload();
+    await expect(page.getByRole('combobox', { name: 'Template filter' })).toHaveValue('nodejs');
+    await expect(page.getByRole('combobox', { name: 'Sort' })).toHaveValue('created_at:asc');
+    await expect(page.getByRole('combobox', { name: 'Rows per page' })).toHaveValue('25');
+    await expect(page.getByRole('button', { name: 'Status filter: running' })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: node.id })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: py.id })).toHaveCount(0);
+
+    // Search by id, focused with the `/` shortcut, also survives a reload.
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await page.locator('body').press('/');
+    await expect(page.getByRole('searchbox', { name: 'Search by id or template' })).toBeFocused();
+    await page.keyboard.type(py.id);
+    await expect(page).toHaveURL(new RegExp(`q=${py.id}`));
+    await page.reload();
+    await expect(page.getByRole('searchbox', { name: 'Search by id or template' })).toHaveValue(py.id);
+    await expect(page.getByRole('row').filter({ hasText: py.id })).toBeVisible();
+    await expect(page.getByRole('row').filter({ hasText: node.id })).toHaveCount(0);
+  });
+});
