@@ -45,6 +45,8 @@ export interface GatewayOptions {
   jsonBodyLimit?: number;
   /** Largest WebSocket frame relayed either way (default 16 MiB). */
   maxFrameBytes?: number;
+  /** WebSocket clients are pinged this often and cut when silent (default 30 s). */
+  heartbeatMs?: number;
 }
 
 export interface Gateway {
@@ -149,6 +151,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
           url,
           cors,
           maxPayload,
+          heartbeatMs: opts.heartbeatMs ?? 30_000,
           history: opts.history,
           log: opts.log,
           track: (pair) => {

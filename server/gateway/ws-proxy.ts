@@ -20,6 +20,8 @@ export interface WsForward {
   url: URL;
   cors: Record<string, string>;
   maxPayload: number;
+  /** Ping the client this often; one without a pong by the next ping is cut. */
+  heartbeatMs: number;
   history?: HistorySink;
   log?: GatewayLogger;
   /** Called with the connected pair, so the gateway can cut them when the sandbox goes away. */
@@ -153,6 +155,18 @@ function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
       other.close(sendableCode(code, fallback), sendableReason(reason));
     else if (other.readyState === WebSocket.CONNECTING) other.terminate();
   };
+  // Heartbeat towards the client: a peer that vanished without a FIN (a sleeping laptop) would
+  // otherwise keep the agent's side (a terminal, a run) open for ever.
+  let alive = true;
+  client.on('pong', () => (alive = true));
+  const heartbeat = setInterval(() => {
+    if (!alive) return void client.terminate();
+    alive = false;
+    client.ping();
+  }, f.heartbeatMs);
+  heartbeat.unref();
+  client.once('close', () => clearInterval(heartbeat));
+
   client.on('close', (code, reason) => {
     if (upstream.readyState === WebSocket.OPEN) clientClosedFirst = true;
     closeOther(upstream, code, reason, 1000);

@@ -80,6 +80,21 @@ describe('gateway WebSocket relay', () => {
     expect(await openWs(fx.port, '/missing', fx.auth()).refused).toBe(404);
   });
 
+  it('cuts a client that stops answering pings, and closes the agent side with it', async () => {
+    const silent = openWs(fx.port, '/echo', fx.auth(), false);
+    await silent.opened;
+    const t0 = performance.now();
+    await silent.closed;
+    expect(performance.now() - t0).toBeLessThan(3000);
+    await expect.poll(() => fx.stub.openSockets()).toBe(0);
+    const answering = openWs(fx.port, '/echo', fx.auth());
+    await answering.opened;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(answering.ws.readyState).toBe(answering.ws.OPEN);
+    answering.ws.close();
+    await answering.closed;
+  });
+
   it('checks the Origin of browser upgrades', async () => {
     expect(await openWs(fx.port, '/echo', { ...fx.auth(), origin: 'http://evil.test' }).refused).toBe(403);
     const ok = openWs(fx.port, '/echo', { ...fx.auth(), origin: ORIGIN });

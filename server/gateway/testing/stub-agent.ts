@@ -13,6 +13,8 @@ export interface StubAgent {
   socketPath: string;
   /** Headers and URL of the last HTTP request or upgrade the stub received. */
   last: { url: string; headers: http.IncomingHttpHeaders } | null;
+  /** WebSockets currently open on the agent side. */
+  openSockets(): number;
   close(): Promise<void>;
 }
 
@@ -53,8 +55,13 @@ function onGarbage(ws: WebSocket): void {
 export async function startStubAgent(): Promise<StubAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'hopdeck-gw-'));
   const socketPath = join(dir, 'agent.sock');
-  const stub: StubAgent = { socketPath, last: null, close: async () => undefined };
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 * 1024 });
+  const stub: StubAgent = {
+    socketPath,
+    last: null,
+    openSockets: () => wss.clients.size,
+    close: async () => undefined,
+  };
   const server = http.createServer((req, res) => {
     stub.last = { url: req.url ?? '', headers: req.headers };
     const chunks: Buffer[] = [];

@@ -52,6 +52,7 @@ export function useStubGateway(id: string, port: number): StubFixture {
       corsOrigins: [ORIGIN],
       jsonBodyLimit: 64 * 1024,
       maxFrameBytes: 1024 * 1024,
+      heartbeatMs: 300,
     });
     await fx.gateway.open(id, port);
   });
@@ -71,8 +72,8 @@ export async function errorOf(res: Response) {
   return { status: res.status, code: body.code, message: String(body.message) };
 }
 
-export function openWs(port: number, path: string, headers: Record<string, string>) {
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+export function openWs(port: number, path: string, headers: Record<string, string>, autoPong = true) {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers, autoPong });
   const frames: string[] = [];
   ws.on('message', (d) => frames.push(d.toString()));
   const closed = new Promise<{ code: number }>((resolve) => ws.on('close', (code) => resolve({ code })));
