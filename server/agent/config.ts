@@ -18,6 +18,8 @@ export interface AgentConfig {
   env: Record<string, string>;
   sandboxId: string;
   workdir: string;
+  /** The sandbox's limits, for /system and metrics (absent for a bare agent). */
+  resources?: { vcpu: number; memory_mb: number; disk_mb: number };
 }
 
 function flag(argv: string[], name: string): string | undefined {
@@ -46,6 +48,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     env: fromFile.env ?? {},
     sandboxId: fromFile.sandboxId ?? env.HOPDECK_SANDBOX_ID ?? 'local',
     workdir: fromFile.workdir ?? '/workspace',
+    resources: fromFile.resources,
   };
 }
 

@@ -16,6 +16,8 @@ export interface BwrapPlan {
   internetAccess: boolean;
   tmpBytes: number;
   seccompFd: number | null;
+  /** Read-only views into the host (the sandbox's own memory cgroup). */
+  roBinds: { host: string; inside: string }[];
   /** Command run inside, after the privilege drop. */
   command: string[];
 }
@@ -112,6 +114,17 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     plan.agentDir,
     '/opt/hopdeck',
   );
+  // bwrap makes missing parents 0700: create them readable first.
+  const made = new Set<string>();
+  for (const b of plan.roBinds) {
+    const parts = b.inside.split('/').filter(Boolean);
+    for (let i = 1; i < parts.length; i++) {
+      const dir = `/${parts.slice(0, i).join('/')}`;
+      if (!made.has(dir)) args.push('--perms', '0755', '--dir', dir);
+      made.add(dir);
+    }
+    args.push('--ro-bind', b.host, b.inside);
+  }
   if (!plan.nodePath.startsWith('/usr/')) args.push('--ro-bind', plan.nodePath, '/opt/hopdeck-node/node');
   if (plan.seccompFd !== null) args.push('--seccomp', String(plan.seccompFd));
   args.push('--chdir', '/workspace', '--');

@@ -89,6 +89,13 @@ export class Cgroups {
     return this.#dirs(id).map((d) => join(d, 'cgroup.procs'));
   }
 
+  /** The sandbox's memory group, shown read-only inside so the agent can report its own usage. */
+  memoryView(id: string): { host: string; inside: string } | null {
+    if (this.mode === 'v2') return { host: join(ROOT, 'hopdeck', id), inside: ROOT };
+    if (this.mode === 'v1') return { host: this.#dir(id, 'memory'), inside: join(ROOT, 'memory') };
+    return null;
+  }
+
   procs(id: string): number[] {
     const dir = this.mode === 'v1' ? this.#dir(id, 'pids') : this.#dirs(id)[0];
     if (!dir) return [];

@@ -2,6 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from './local-runtime.ts';
+import { httpOverSocket } from '../agent/testing/harness.ts';
 import { makeRuntime, sh, spec, tempDataDir } from './testing/helpers.ts';
 
 const dataDir = tempDataDir();
@@ -81,6 +82,28 @@ describe('bwrap sandbox isolation', () => {
       `/usr/bin/python3 -c "import socket; socket.create_connection(('1.1.1.1', 53), timeout=2)"`,
     );
     expect(net.exit_code).not.toBe(0);
+  });
+
+  it('reports its own limits and processes in /system, /metrics/snapshot and /processes', async () => {
+    const sys = (await httpOverSocket(sockA, 'GET', '/system')).json<{
+      hardware: { cpu_cores: number; memory_mb: number; disk_mb: number };
+      memory: { total: number; used: number };
+    }>();
+    expect(sys.hardware.cpu_cores).toBe(1);
+    expect(sys.hardware.memory_mb).toBe(256);
+    expect(sys.hardware.disk_mb).toBeGreaterThan(90);
+    expect(sys.hardware.disk_mb).toBeLessThanOrEqual(128);
+    expect(sys.memory.used).toBeGreaterThan(0);
+    expect(sys.memory.used).toBeLessThan(sys.memory.total);
+    const metrics = (await httpOverSocket(sockA, 'GET', '/metrics/snapshot')).json<{
+      system: { memory: { total: number } };
+    }>();
+    expect(metrics.system.memory.total).toBe(256 * 1024 * 1024);
+    const procs = (await httpOverSocket(sockA, 'GET', '/processes')).json<{
+      processes: { command: string }[];
+    }>();
+    expect(procs.processes.some((p) => p.command.includes('/opt/hopdeck/agent.mjs'))).toBe(true);
+    expect(procs.processes.length).toBeLessThan(15);
   });
 
   it('blocks user namespaces and mount through seccomp', async () => {

@@ -170,6 +170,7 @@ export class LocalRuntime implements Runtime {
       env: spec.env,
       sandboxId: spec.id,
       workdir: '/workspace',
+      resources: spec.resources,
     };
     const configFile = join(dir, 'meta', 'agent.json');
     writeFileSync(configFile, JSON.stringify(agentConfig), { mode: 0o644 });
@@ -189,6 +190,7 @@ export class LocalRuntime implements Runtime {
         internetAccess: spec.internetAccess,
         tmpBytes: Math.max(64, Math.min(1024, Math.floor(spec.resources.memory_mb / 2))) * 1024 * 1024,
         seccompFd: seccompFd === null ? null : 3,
+        roBinds: [this.#cg.memoryView(spec.id)].filter((b) => b !== null),
         command: [
           sandboxNodePath(process.execPath),
           '/opt/hopdeck/agent.mjs',
@@ -201,7 +203,7 @@ export class LocalRuntime implements Runtime {
       command = [process.execPath, join(this.opts.agentDir, 'agent.mjs'), '--config', configFile];
     }
     // Join the cgroups before exec, so every descendant is counted and frozen with the sandbox.
-    const joinScript = 'for f in $0; do [ "$f" = - ] || echo $$ > "$f"; done; exec "$@"';
+    const joinScript = 'umask 022; for f in $0; do [ "$f" = - ] || echo $$ > "$f"; done; exec "$@"';
     const child = spawn('/bin/sh', ['-c', joinScript, procsFiles.join(' ') || '-', ...command], {
       detached: true,
       stdio: ['ignore', logFd, logFd, ...(seccompFd === null ? [] : [seccompFd])],

@@ -1,10 +1,9 @@
 /** /health, /info, /ping, /system, /metrics/snapshot, /env. */
-import { statfs } from 'node:fs/promises';
-import { cpus, freemem, hostname, totalmem, loadavg, release, arch } from 'node:os';
+import { cpus, hostname, release, arch } from 'node:os';
 import { z } from 'zod';
-import { realPath } from '../config.ts';
 import { nowIso, readJson, sendJson, type Router } from '../http.ts';
 import type { AgentState } from '../state.ts';
+import { listProcs, usage } from '../usage.ts';
 
 export const AGENT_VERSION = '0.1.0';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -30,26 +29,6 @@ function uptimeText(seconds: number): string {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor((seconds % 3600) / 60);
   return `${h}h${m}m${Math.floor(seconds % 60)}s`;
-}
-
-async function usage(state: AgentState) {
-  const total = totalmem();
-  const free = freemem();
-  let disk = { total: 0, used: 0, free: 0, usage_percent: 0 };
-  try {
-    const st = await statfs(realPath(state.cfg, '/workspace'));
-    const t = st.blocks * st.bsize;
-    const f = st.bavail * st.bsize;
-    disk = { total: t, used: t - f, free: f, usage_percent: t ? round(((t - f) / t) * 100) : 0 };
-  } catch {
-    /* no workspace yet */
-  }
-  const cores = cpus().length;
-  return {
-    cpu: { usage_percent: round(Math.min(100, ((loadavg()[0] ?? 0) / cores) * 100)), cores },
-    memory: { total, used: total - free, free, usage_percent: round(((total - free) / total) * 100) },
-    disk,
-  };
 }
 
 function round(n: number): number {
@@ -126,9 +105,9 @@ export function systemRoutes(router: Router, state: AgentState): void {
         timezone: 'UTC',
       },
       hardware: {
-        cpu_cores: cpuList.length,
+        cpu_cores: state.cfg.resources?.vcpu ?? cpuList.length,
         cpu_model: cpuList[0]?.model ?? 'unknown',
-        memory_mb: Math.round(totalmem() / 1048576),
+        memory_mb: Math.round(u.memory.total / 1048576),
         disk_mb: Math.round(u.disk.total / 1048576),
       },
       network: { interfaces: [], hostname: hostname() },
@@ -169,6 +148,19 @@ export function systemRoutes(router: Router, state: AgentState): void {
   };
   router.on('GET', '/metrics/snapshot', async (ctx) => sendJson(ctx, 200, await snapshot()));
   router.on('GET', '/metrics', async (ctx) => sendJson(ctx, 200, await snapshot()));
+
+  router.on('GET', '/processes', (ctx) => {
+    const processes = listProcs().map((p) => ({
+      pid: p.pid,
+      name: p.name,
+      status:
+        p.state === 'R' ? 'running' : p.state === 'Z' ? 'zombie' : p.state === 'T' ? 'stopped' : 'sleeping',
+      cpu_time_seconds: p.ticks / 100,
+      memory_mb: round(p.rssBytes / 1048576),
+      command: p.command.slice(0, 1000),
+    }));
+    sendJson(ctx, 200, { processes, count: processes.length, timestamp: nowIso() });
+  });
 
   const envReply = () => ({
     env_vars: { ...state.env },
