@@ -15,6 +15,7 @@ export class WarmPool {
   readonly #ready = new Map<string, string[]>();
   #booting: Promise<void> | null = null;
   #bootingTemplate: string | null = null;
+  #bootingId: string | null = null;
   /** The template claimed last: refilled first. */
   #wanted: string | null = null;
   #closed = false;
@@ -101,12 +102,15 @@ export class WarmPool {
   private async bootOne(t: Template): Promise<void> {
     const rec = newRecord(t, { internet: true, env: {}, isolation: this.isolation, pool: true });
     insertSandbox(this.svc.deps.db, rec);
+    this.#bootingId = rec.id;
     try {
       const running = await this.svc.deps.runtime.start(specOf(rec, t));
       updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
     } catch (err) {
       await this.discard(rec.id);
       throw err;
+    } finally {
+      this.#bootingId = null;
     }
     if (this.#closed) {
       await this.discard(rec.id);
@@ -119,14 +123,30 @@ export class WarmPool {
 
   private async discard(id: string): Promise<void> {
     await this.svc.deps.runtime.destroy(id).catch(() => undefined);
-    deleteSandboxRow(this.svc.deps.db, id);
+    // The store may already be closed when a boot finishes after shutdown; reconcile cleans up then.
+    if (this.svc.deps.db.open) deleteSandboxRow(this.svc.deps.db, id);
   }
 
-  /** Stop refilling and destroy every pool sandbox (they are spares, not user state). */
+  /**
+   * Stop refilling and destroy every pool sandbox (they are spares, not user state). A boot still
+   * running gets a few seconds to finish, then is destroyed where it stands, so shutdown stays quick.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    await this.#booting?.catch(() => undefined);
+    if (this.#booting) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = await Promise.race([
+        this.#booting.then(
+          () => false,
+          () => false,
+        ),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 3000))),
+      ]);
+      clearTimeout(timer);
+      const id = this.#bootingId;
+      if (late && id) await this.discard(id);
+    }
     const ids = [...this.#ready.values()].flat();
     this.#ready.clear();
     await Promise.all(ids.map((id) => this.discard(id)));
