@@ -11,12 +11,9 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
   rmSync,
   writeFileSync,
   chownSync,
-  lstatSync,
-  linkSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type {
@@ -31,6 +28,18 @@ import { Cgroups } from './cgroups.ts';
 import { bwrapArgs, sandboxNodePath } from './bwrap.ts';
 import { mountDisk, prepareUserDirs, unmountDisk } from './disk.ts';
 import { isHealthy } from './agent-client.ts';
+import {
+  hostSocket,
+  innerSocket,
+  linkSocket,
+  ownsPid,
+  pidAlive,
+  readState,
+  readTail,
+  removeSockets,
+  writeState,
+  type SandboxState,
+} from './sandbox-dir.ts';
 
 export const UID_BASE = 100_000;
 const BOOT_TIMEOUT_MS = 30_000;
@@ -42,12 +51,6 @@ export interface RuntimeOptions {
   log?: (msg: string) => void;
   /** Per-execution output cap inside the agent (bytes). */
   outputCapBytes?: number;
-}
-
-interface SandboxState {
-  uid: number;
-  pid: number | null;
-  bootMs?: number;
 }
 
 export class LocalRuntime implements Runtime {
@@ -83,45 +86,16 @@ export class LocalRuntime implements Runtime {
     return join(this.#root, id);
   }
 
-  /**
-   * The host-side socket is a hard link, in the root-owned meta/ folder, to the socket the agent
-   * created in run/ (which the sandbox can write): a sandbox cannot swap it for a symlink to some
-   * host socket that the engine would then connect to as root.
-   */
   socketPath(id: string): string {
-    return join(this.dir(id), 'meta', 'agent.sock');
-  }
-
-  #innerSocket(id: string): string {
-    return join(this.dir(id), 'run', 'agent.sock');
-  }
-
-  /** Link the agent's fresh socket into meta/ once it exists and really is a socket. */
-  #linkSocket(id: string, uid: number | null): boolean {
-    const inner = this.#innerSocket(id);
-    let st;
-    try {
-      st = lstatSync(inner);
-    } catch {
-      return false;
-    }
-    if (!st.isSocket() || (uid !== null && st.uid !== uid))
-      throw new Error(`sandbox ${id}: ${inner} is not the agent's socket`);
-    rmSync(this.socketPath(id), { force: true });
-    linkSync(inner, this.socketPath(id));
-    return true;
+    return hostSocket(this.dir(id));
   }
 
   #readState(id: string): SandboxState | null {
-    try {
-      return JSON.parse(readFileSync(join(this.#root, id, 'meta', 'state.json'), 'utf8')) as SandboxState;
-    } catch {
-      return null;
-    }
+    return readState(join(this.#root, id));
   }
 
   #writeState(id: string, st: SandboxState): void {
-    writeFileSync(join(this.dir(id), 'meta', 'state.json'), JSON.stringify(st));
+    writeState(this.dir(id), st);
   }
 
   #allocUid(id: string): number {
@@ -158,10 +132,10 @@ export class LocalRuntime implements Runtime {
     mkdirSync(join(dir, 'run'), { recursive: true });
     if (bwrap) chownSync(join(dir, 'run'), uid, uid);
     rmSync(socket, { force: true });
-    rmSync(this.#innerSocket(spec.id), { force: true });
+    rmSync(innerSocket(dir), { force: true });
 
     const agentConfig = {
-      socketPath: bwrap ? '/run/hopdeck/agent.sock' : this.#innerSocket(spec.id),
+      socketPath: bwrap ? '/run/hopdeck/agent.sock' : innerSocket(dir),
       fsRoot: bwrap ? '/' : fsDir,
       python: '/usr/bin/python3',
       bridgePath: bwrap ? '/opt/hopdeck/bridge.py' : join(this.opts.agentDir, 'bridge.py'),
@@ -226,7 +200,7 @@ export class LocalRuntime implements Runtime {
       let failure = exited ? 'process exited' : Date.now() > deadline ? 'timeout' : '';
       if (!failure) {
         try {
-          linked ||= this.#linkSocket(spec.id, bwrap ? uid : null);
+          linked ||= linkSocket(dir, bwrap ? uid : null);
           if (linked && (await isHealthy(socket, 1000))) break;
         } catch (err) {
           failure = (err as Error).message;
@@ -256,8 +230,7 @@ export class LocalRuntime implements Runtime {
         /* gone */
       }
     }
-    rmSync(this.socketPath(id), { force: true });
-    rmSync(this.#innerSocket(id), { force: true });
+    removeSockets(this.dir(id));
   }
 
   async stop(id: string): Promise<void> {
@@ -300,31 +273,5 @@ export class LocalRuntime implements Runtime {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.#starting.values()]);
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Guard against pid reuse: the process must be one we started for this sandbox. */
-function ownsPid(pid: number, id: string): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(id);
-  } catch {
-    return false;
-  }
-}
-
-function readTail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').slice(-2000).trim();
-  } catch {
-    return '(no log)';
   }
 }
