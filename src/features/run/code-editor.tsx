@@ -4,6 +4,7 @@
  */
 import { useEffect, useRef } from 'react';
 import Editor, { type OnMount } from '@monaco-editor/react';
+import type { editor as MonacoEditor } from 'monaco-editor/editor/editor.api';
 import { MONACO_LANGUAGE, monaco } from '@/lib/monaco';
 import type { Language } from '@/api/schemas';
 import { useTheme } from '@/lib/theme';
@@ -12,8 +13,8 @@ export interface CodeEditorProps {
   value: string;
   language: Language;
   onChange: (code: string) => void;
-  /** Ctrl/Cmd+Enter. */
-  onRun: () => void;
+  /** Ctrl/Cmd+Enter, with the editor's current text (React state may lag a keystroke behind). */
+  onRun: (code: string) => void;
 }
 
 export default function CodeEditor({ value, language, onChange, onRun }: CodeEditorProps) {
@@ -24,18 +25,37 @@ export default function CodeEditor({ value, language, onChange, onRun }: CodeEdi
     runRef.current = onRun;
   }, [onRun]);
 
+  // Uncontrolled: the model is the source of truth while typing (pushing every keystroke back as a
+  // `value` prop loses characters); only changes from outside (history "Open") are applied.
+  const editorRef = useRef<MonacoEditor.IStandaloneCodeEditor | null>(null);
+  const emitted = useRef(value);
+  useEffect(() => {
+    const ed = editorRef.current;
+    if (!ed || value === emitted.current || value === ed.getValue()) return;
+    emitted.current = value;
+    const model = ed.getModel();
+    if (!model) return;
+    ed.pushUndoStop();
+    ed.executeEdits('hopdeck', [{ range: model.getFullModelRange(), text: value }]);
+    ed.pushUndoStop();
+  }, [value]);
+
   const onMount: OnMount = (editor) => {
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => runRef.current());
+    editorRef.current = editor as unknown as MonacoEditor.IStandaloneCodeEditor;
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => runRef.current(editor.getValue()));
     editor.focus();
   };
 
   return (
     <div className="h-full min-h-0" data-testid="code-editor">
       <Editor
-        value={value}
+        defaultValue={value}
         language={MONACO_LANGUAGE[language]}
         theme={resolvedTheme === 'dark' ? 'vs-dark' : 'vs'}
-        onChange={(v) => onChange(v ?? '')}
+        onChange={(v) => {
+          emitted.current = v ?? '';
+          onChange(v ?? '');
+        }}
         onMount={onMount}
         loading={<div className="p-3 text-sm text-muted-foreground">Loading editor…</div>}
         options={{
@@ -45,6 +65,8 @@ export default function CodeEditor({ value, language, onChange, onRun }: CodeEdi
           automaticLayout: true,
           tabSize: language === 'python' ? 4 : 2,
           ariaLabel: 'Code editor',
+          // The classic textarea input: the experimental EditContext dropped keystrokes under load.
+          editContext: false,
           padding: { top: 8 },
         }}
       />

@@ -84,7 +84,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
 
   return (
     <div
-      className="flex h-[calc(100vh-12rem)] min-h-[32rem] flex-col gap-3 lg:flex-row"
+      className="flex h-[calc(100vh-15rem)] min-h-[32rem] flex-col gap-3 lg:flex-row"
       onKeyDown={onKeyDown}
     >
       <div className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border bg-card">
@@ -105,11 +105,17 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
             </NativeSelect>
           </label>
           {busy ? (
-            <Button size="sm" variant="destructive" onClick={() => session.stop()}>
+            <Button size="sm" variant="destructive" aria-label="Stop run" onClick={() => session.stop()}>
               <Square aria-hidden /> Stop
             </Button>
           ) : (
-            <Button size="sm" onClick={runDraft} disabled={!running} title="Run (Ctrl/Cmd+Enter)">
+            <Button
+              size="sm"
+              aria-label="Run code"
+              onClick={runDraft}
+              disabled={!running}
+              title="Run (Ctrl/Cmd+Enter)"
+            >
               <Play aria-hidden /> Run
             </Button>
           )}
@@ -132,7 +138,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
               value={draft.code}
               language={draft.language}
               onChange={(code) => setEdited({ ...draft, code })}
-              onRun={runDraft}
+              onRun={(code) => run(code, draft.language)}
             />
           </Suspense>
         </div>
