@@ -31,7 +31,11 @@ describe('engine restart', () => {
     const paused = await create(first, { template_name: 'ubuntu' });
     await first.app.inject({ method: 'POST', url: `/v1/sandboxes/${paused.id}/pause`, headers: first.auth });
     const doomed = await create(first, { template_name: 'ubuntu' });
+    const expiring = await create(first, { template_name: 'ubuntu', timeout_seconds: 2 });
     await first.stop();
+    // Its deadline passes while the engine is down.
+    const wait = Date.parse(expiring.expires_at as string) + 1000 - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     // Something outside the engine removes one sandbox while the engine is down.
     const rt = await createRuntime({
@@ -44,7 +48,17 @@ describe('engine restart', () => {
 
     const second = await startEngine({ dataDir: first.dataDir, apiKey: first.apiKey });
     engines.push(second);
-    expect(second.app.engine.reconciled).toMatchObject({ running: 1, paused: 1, missing: 1 });
+    expect(second.app.engine.reconciled).toMatchObject({ running: 2, paused: 1, missing: 1 });
+    // A deadline that passed while the engine was down is honoured right at start.
+    const deadline = Date.now() + 10_000;
+    let expiredStatus = 200;
+    while (Date.now() < deadline && expiredStatus !== 404) {
+      expiredStatus = (await second.app.inject({ url: `/v1/sandboxes/${expiring.id}`, headers: second.auth }))
+        .statusCode;
+      if (expiredStatus !== 404) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(expiredStatus).toBe(404);
+    expect(await second.runtime.observe(expiring.id, null)).toBe('missing');
 
     const again = Sandbox.parse(
       json(await second.app.inject({ url: `/v1/sandboxes/${alive.id}`, headers: second.auth })),
