@@ -55,6 +55,52 @@ describe('hopdeck serve', () => {
     expect(up.stderr).toMatch(/not implemented/);
   });
 
+  it('refuses to start without bubblewrap unless --isolation none is chosen', () => {
+    const r = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'server/main.ts', 'serve', '--data-dir', tmp()],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, PATH: '/nonexistent' },
+      },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/bubblewrap \(bwrap\) is not installed/);
+    expect(r.stderr).toMatch(/--isolation none/);
+  });
+
+  it('starts with --isolation none on a machine without bubblewrap, and says so', async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'server/main.ts',
+        'serve',
+        '--isolation',
+        'none',
+        '--port',
+        '7684',
+        '--data-dir',
+        tmp(),
+      ],
+      { env: { ...process.env, PATH: '/nonexistent', HOPDECK_WARM_POOL: '0' } },
+    );
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    try {
+      await waitFor(() => out, /Sign in: \S+/);
+      expect(out).toMatch(/NOT isolated/);
+      const health = (await (await fetch('http://127.0.0.1:7684/health')).json()) as { isolation: string };
+      expect(health.isolation).toBe('none');
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
   it('prints the address, a key shown once and a one-time sign-in link; SIGTERM exits 0', async () => {
     const dataDir = tmp();
     const port = 7690;
