@@ -58,6 +58,8 @@ export function installHttpBasics(
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
     reply.header('Content-Security-Policy', csp);
+    // API answers carry keys, tokens and live state: never cache them.
+    if (isApiPath(req.url)) reply.header('Cache-Control', 'no-store');
     const origin = req.headers.origin;
     if (origin && opts.corsOrigins.includes(origin)) {
       reply.header('Access-Control-Allow-Origin', origin);
