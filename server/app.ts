@@ -164,13 +164,20 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await installSpa(app, opts.webDir ?? null);
 
+  // Expired sessions and spent sign-in links are pruned at start and hourly.
+  const prune = () => store.auth.pruneExpired();
+  const pruneTimer = setInterval(prune, 3600_000);
+  pruneTimer.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(pruneTimer);
     expiry.close();
     await pool.close();
     await gateway.closeAll();
   });
 
   if (opts.start !== false) {
+    prune();
     engine.reconciled = await reconcile(svc);
     expiry.start();
     void expiry.sweep();

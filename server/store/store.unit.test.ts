@@ -53,6 +53,22 @@ describe('store', () => {
     expect(store.auth.consumeSigninToken(old)).toBeNull();
   });
 
+  it('prunes expired sessions and spent sign-in tokens, keeping live ones', () => {
+    const k = store.auth.createKey('a');
+    const live = store.auth.createSession(k.id);
+    store.auth.createSession(k.id, Date.now() - 8 * 24 * 3600_000);
+    const spent = store.auth.createSigninToken(k.id);
+    store.auth.consumeSigninToken(spent);
+    const fresh = store.auth.createSigninToken(k.id);
+    store.auth.pruneExpired();
+    const count = (table: string) =>
+      (store.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+    expect(count('sessions')).toBe(1);
+    expect(count('signin_tokens')).toBe(1);
+    expect(store.auth.verifySession(live.token)?.key.id).toBe(k.id);
+    expect(store.auth.consumeSigninToken(fresh)).toBe(k.id);
+  });
+
   it('revoking a key ends its sessions', () => {
     const k = store.auth.createKey('a');
     const s = store.auth.createSession(k.id);
