@@ -26,7 +26,9 @@ function newestMtime(path) {
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = 0;
   for (const entry of readdirSync(path)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    // Tests and test helpers are not part of the build.
+    if (entry === 'node_modules' || entry === 'test' || entry.startsWith('.') || /\.test\.tsx?$/.test(entry))
+      continue;
     newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;
