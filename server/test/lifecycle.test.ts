@@ -218,7 +218,13 @@ describe('sandbox lifecycle against the real runtime', () => {
     const byId = await create({ template_id: 'template_ubuntu', internet_access: false });
     expect(byId.template_name).toBe('ubuntu');
     expect(byId.internet_access).toBe(false);
-    await e.app.inject({ method: 'DELETE', url: `/v1/sandboxes/${byId.id}`, headers: e.auth });
+    const killed = await e.app.inject({
+      method: 'POST',
+      url: `/v1/sandboxes/${byId.id}/kill`,
+      headers: e.auth,
+    });
+    expect(json(killed)).toMatchObject({ id: byId.id, status: 'killed' });
+    expect((await e.app.inject({ url: `/v1/sandboxes/${byId.id}`, headers: e.auth })).statusCode).toBe(404);
     const bad = await e.app.inject({
       method: 'POST',
       url: '/v1/sandboxes',

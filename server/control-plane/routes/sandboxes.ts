@@ -66,6 +66,13 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
     return { id, status: 'deleted' };
   });
 
+  // Documented by HopX (not in the SDKs): kill = delete, answered as `killed`.
+  app.post('/v1/sandboxes/:id/kill', async (req) => {
+    const { id } = parseInput(IdParams, req.params, 'path');
+    await svc.remove(id);
+    return { id, status: 'killed' };
+  });
+
   for (const action of ['pause', 'resume', 'start', 'stop'] as const) {
     app.post(`/v1/sandboxes/:id/${action}`, async (req) => {
       const { id } = parseInput(IdParams, req.params, 'path');
