@@ -13,3 +13,27 @@ export class KeyedLock {
     return next;
   }
 }
+
+/** At most `limit` holders at once; the rest wait in arrival order (sandbox boots share the CPU). */
+export class Semaphore {
+  #active = 0;
+  readonly #waiting: (() => void)[] = [];
+
+  constructor(readonly limit: number) {}
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.#active >= this.limit) await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    else this.#active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.#waiting.shift();
+      if (next) next();
+      else this.#active--;
+    }
+  }
+
+  get pending(): number {
+    return this.#waiting.length;
+  }
+}

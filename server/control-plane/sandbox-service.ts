@@ -3,6 +3,7 @@
  * Every change of one sandbox runs under its lock; transitions not allowed answer 409 CONFLICT.
  */
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { CreateSandboxRequest, SandboxStatus, Template } from '../../src/api/schemas.ts';
 import type { SandboxTokens } from '../auth/tokens.ts';
 import { HttpError, badRequest, conflict, notFound } from '../errors.ts';
@@ -20,7 +21,7 @@ import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
 import { agentHealthy, agentRequest } from './agent-client.ts';
 import type { GatewayPorts } from './gateway-port.ts';
-import { KeyedLock } from './locks.ts';
+import { KeyedLock, Semaphore } from './locks.ts';
 import { PortAllocator } from './ports.ts';
 
 export const REGIONS = ['local'];
@@ -95,6 +96,8 @@ const errMessage = (err: unknown) => (err instanceof Error ? err.message : Strin
 
 export class SandboxService {
   readonly lock = new KeyedLock();
+  /** Boots (create, start, warm pool) run a few at a time: a burst queues instead of thrashing. */
+  readonly boots = new Semaphore(Math.max(2, availableParallelism()));
   readonly ports: PortAllocator;
 
   constructor(readonly deps: ServiceDeps) {
@@ -137,7 +140,7 @@ export class SandboxService {
     insertSandbox(this.deps.db, rec);
     return this.lock.run(rec.id, async () => {
       try {
-        const running = await this.deps.runtime.start(specOf(rec, t));
+        const running = await this.boots.run(() => this.deps.runtime.start(specOf(rec, t)));
         this.update(rec.id, { pid: running.pid });
         const port = await this.ports.openOnFreePort(rec.id, this.deps.gateway);
         return this.update(rec.id, { status: 'running', port });
@@ -231,7 +234,9 @@ export class SandboxService {
           await rt.stop(id);
           return this.update(id, { status: 'stopped', pid: null });
         }
-        const running = await rt.start(specOf(r, findTemplate(this.deps.db, r.template_id)));
+        const running = await this.boots.run(() =>
+          rt.start(specOf(r, findTemplate(this.deps.db, r.template_id))),
+        );
         let port = r.port;
         if (port === null) port = await this.ports.openOnFreePort(id, this.deps.gateway);
         return this.update(id, { status: 'running', pid: running.pid, port, error_message: null });

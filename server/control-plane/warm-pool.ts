@@ -104,7 +104,7 @@ export class WarmPool {
     insertSandbox(this.svc.deps.db, rec);
     this.#bootingId = rec.id;
     try {
-      const running = await this.svc.deps.runtime.start(specOf(rec, t));
+      const running = await this.svc.boots.run(() => this.svc.deps.runtime.start(specOf(rec, t)));
       updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
     } catch (err) {
       await this.discard(rec.id);
