@@ -47,6 +47,8 @@ export interface GatewayOptions {
   maxFrameBytes?: number;
   /** WebSocket clients are pinged this often and cut when silent (default 30 s). */
   heartbeatMs?: number;
+  /** Gap between frames of a burst sent to SDK clients, 0 to disable (default 5 ms; see ws-outbox.ts). */
+  sdkFramePacingMs?: number;
 }
 
 export interface Gateway {
@@ -152,6 +154,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
           cors,
           maxPayload,
           heartbeatMs: opts.heartbeatMs ?? 30_000,
+          browser: typeof origin === 'string',
+          sdkPacingMs: opts.sdkFramePacingMs ?? 5,
           history: opts.history,
           log: opts.log,
           track: (pair) => {

@@ -10,6 +10,7 @@ import WebSocket, { type RawData, type WebSocketServer } from 'ws';
 import { GatewayError, errors, writeRawError } from './errors.ts';
 import { forwardedPath } from './access.ts';
 import { StreamObserver } from './stream-history.ts';
+import { Outbox } from './ws-outbox.ts';
 import type { HistorySink } from './history.ts';
 import type { GatewayLogger } from './types.ts';
 
@@ -20,6 +21,10 @@ export interface WsForward {
   url: URL;
   cors: Record<string, string>;
   maxPayload: number;
+  /** The upgrade carried an Origin header (a browser): no pacing. */
+  browser: boolean;
+  /** Minimum gap between frames of a burst sent to a non-browser client (see ws-outbox.ts). */
+  sdkPacingMs: number;
   /** Ping the client this often; one without a pong by the next ping is cut. */
   heartbeatMs: number;
   history?: HistorySink;
@@ -31,8 +36,6 @@ export interface WsForward {
 /** The subprotocol the agent chose, for the server's `handleProtocols`. */
 export const chosenProtocol = new WeakMap<IncomingMessage, string>();
 
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 256 * 1024;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
@@ -131,9 +134,11 @@ function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
       : null;
   let clientClosedFirst = false;
 
-  const pipe = (from: WebSocket, to: WebSocket, observe: ((text: string) => void) | null) => {
+  // Frames to an SDK (no Origin header) are paced; see ws-outbox.ts.
+  const toClient = new Outbox(client, upstream, f.browser ? 0 : f.sdkPacingMs);
+  const toAgent = new Outbox(upstream, client, 0);
+  const pipe = (from: WebSocket, out: Outbox, observe: ((text: string) => void) | null) => {
     from.on('message', (data: RawData, isBinary: boolean) => {
-      if (to.readyState !== WebSocket.OPEN) return;
       if (observe && !isBinary) {
         try {
           observe(data.toString());
@@ -141,14 +146,11 @@ function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
           f.log?.warn({ err, sandbox_id: f.sandboxId }, 'run history observer failed');
         }
       }
-      to.send(data, { binary: isBinary }, () => {
-        if (from.isPaused && to.bufferedAmount < LOW_WATER) from.resume();
-      });
-      if (to.bufferedAmount > HIGH_WATER && !from.isPaused) from.pause();
+      out.push(data, isBinary);
     });
   };
-  pipe(client, upstream, observer ? (t) => observer.fromClient(t) : null);
-  pipe(upstream, client, observer ? (t) => observer.fromAgent(t) : null);
+  pipe(client, toAgent, observer ? (t) => observer.fromClient(t) : null);
+  pipe(upstream, toClient, observer ? (t) => observer.fromAgent(t) : null);
 
   const closeOther = (other: WebSocket, code: number, reason: Buffer, fallback: number) => {
     if (other.readyState === WebSocket.OPEN)
@@ -169,13 +171,17 @@ function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
 
   client.on('close', (code, reason) => {
     if (upstream.readyState === WebSocket.OPEN) clientClosedFirst = true;
+    toClient.clear();
     closeOther(upstream, code, reason, 1000);
     observer?.closed(clientClosedFirst);
   });
-  upstream.on('close', (code, reason) => {
-    closeOther(client, code, reason, 1011);
-    observer?.closed(clientClosedFirst);
-  });
+  // The agent's last frames may still be queued (pacing): deliver them, then close.
+  upstream.on('close', (code, reason) =>
+    toClient.whenFlushed(() => {
+      closeOther(client, code, reason, 1011);
+      observer?.closed(clientClosedFirst);
+    }),
+  );
   // A protocol error on one side (e.g. a frame over maxPayload): ws fails that socket itself; the
   // other side gets a proper close (1009 "too big" or 1011) rather than a dropped connection.
   const onError = (side: WebSocket, other: WebSocket, name: string) => (err: Error & { code?: string }) => {

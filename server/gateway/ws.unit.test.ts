@@ -2,6 +2,7 @@
  * The gateway's WebSocket relay against a scripted upstream (testing/stub-agent.ts): frame order,
  * garbage and oversized frames, early closes, Origin checks, the run history of a stream.
  */
+import { WSClient } from '@hopx-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, openWs, useStubGateway } from './testing/stub-fixture.ts';
 
@@ -35,6 +36,23 @@ describe('gateway WebSocket relay', () => {
       exit_code: 0,
       rich_outputs: [{ type: 'text/html', data: '<b>x</b>' }],
     });
+  });
+
+  it("paces a burst of frames so the official SDK's one-listener-at-a-time reader sees them all", async () => {
+    // The stub agent writes all seven frames of a run in one tick, like the real agent's ending.
+    const client = new WSClient(fx.base, fx.token);
+    const ws = await client.connect('/execute/stream');
+    client.send(ws, { type: 'execute', code: 'x', language: 'python' });
+    const types: string[] = [];
+    const read = (async () => {
+      for await (const m of client.messages(ws)) {
+        types.push((m as { type: string }).type);
+        if (types.at(-1) === 'complete') break;
+      }
+    })();
+    await Promise.race([read, new Promise((r) => setTimeout(r, 3000))]);
+    ws.close();
+    expect(types).toEqual(['start', 'stdout', 'stderr', 'stdout', 'rich_output', 'result', 'complete']);
   });
 
   it('records a run the client kills and leaves as killed, with the output so far', async () => {
