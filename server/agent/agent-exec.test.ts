@@ -37,6 +37,8 @@ describe('agent /execute', () => {
     expect(String(first.execution_id)).toMatch(/^exec_/);
     const second = await run({ code: 'counter += 2\nprint(counter)' });
     expect(second.stdout).toBe('42\n');
+    const ipython = await agent.call('POST', '/execute/ipython', { code: 'print(counter + 1)' });
+    expect(ipython.json()).toMatchObject({ stdout: '43\n', success: true });
   });
 
   it('returns a matplotlib figure as image/png from the kernel', async () => {

@@ -27,6 +27,41 @@ describe('agent /execute/stream', () => {
     expect(frames.at(-1)).toEqual({ type: 'complete', success: true });
   });
 
+  it('paces frames so a client reading one message at a time (as the JS SDK does) misses none', async () => {
+    const { default: WebSocket } = await import('ws');
+    // Mirror of @hopx-ai/sdk's reader: `ws.once('message')`, re-armed only after the consumer ran;
+    // like the SDK's ws client it offers permessage-deflate.
+    const ws = new WebSocket(`ws+unix://${agent.socket}:/execute/stream`);
+    await new Promise((resolve) => ws.on('open', resolve));
+    ws.send(
+      JSON.stringify({ type: 'execute', code: 'echo a; echo b >&2; echo c; echo d >&2', language: 'bash' }),
+    );
+    const receive = () =>
+      new Promise<Record<string, unknown> | null>((resolve) => {
+        ws.once('message', (d) => resolve(JSON.parse(String(d)) as Record<string, unknown>));
+        ws.once('close', () => resolve(null));
+      });
+    const seen: Record<string, unknown>[] = [];
+    for (;;) {
+      const msg = await Promise.race([receive(), new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+      if (!msg) break;
+      seen.push(msg);
+      await new Promise((r) => setImmediate(r)); // the consumer does some work
+      if (msg.type === 'complete') break;
+    }
+    ws.close();
+    // Pipes do not order stdout against stderr, but nothing may be missing.
+    const text = (type: string) =>
+      seen
+        .filter((f) => f.type === type)
+        .map((f) => String(f.data))
+        .join('');
+    expect(text('stdout')).toBe('a\nc\n');
+    expect(text('stderr')).toBe('b\nd\n');
+    expect(seen[0]?.type).toBe('start');
+    expect(seen.slice(-2).map((f) => f.type)).toEqual(['result', 'complete']);
+  });
+
   it('coalesces a burst of small writes into few frames', async () => {
     const frames = await agent.stream({
       type: 'execute',

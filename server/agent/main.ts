@@ -63,7 +63,13 @@ const server = createServer((req, res) => {
 server.requestTimeout = 0;
 server.keepAliveTimeout = 5000;
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+const wss = new WebSocketServer({
+  noServer: true,
+  maxPayload: 8 * 1024 * 1024,
+  // Each compressed message is inflated in its own callback on the client: a reader that re-arms
+  // `once('message')` per frame (the JS SDK) cannot miss one. See pacer.ts.
+  perMessageDeflate: { threshold: 0 },
+});
 server.on('upgrade', (req, socket, head) => {
   const url = new URL(req.url ?? '/', 'http://agent');
   const path = url.pathname;

@@ -9,22 +9,24 @@ import { ExecuteRequest, type RichOutput, type StreamFrame } from '../../src/api
 import { AgentError, nowIso, parseWith } from './http.ts';
 import { executeInto, newId } from './execute.ts';
 import type { OutputSink, StreamName } from './output.ts';
+import { FINAL_GAP_MS, FramePacer, PACE_MS } from './pacer.ts';
 import { toInput } from './routes/execute.ts';
 import type { AgentState } from './state.ts';
 
 const COALESCE_MS = 16;
 const COALESCE_MAX = 64 * 1024;
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 256 * 1024;
 
 class SocketSink implements OutputSink {
   #pending: { name: StreamName; data: string } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  readonly pacer: FramePacer;
 
-  constructor(private readonly ws: WebSocket) {}
+  constructor(ws: WebSocket) {
+    this.pacer = new FramePacer(ws);
+  }
 
   send(frame: StreamFrame): void {
-    if (this.ws.readyState === this.ws.OPEN) this.ws.send(JSON.stringify(frame));
+    this.pacer.send(frame, frame.type === 'complete' ? FINAL_GAP_MS : PACE_MS);
   }
 
   flush(): void {
@@ -50,17 +52,11 @@ class SocketSink implements OutputSink {
   }
 
   get congested(): boolean {
-    return this.ws.bufferedAmount > HIGH_WATER;
+    return this.pacer.congested;
   }
 
   drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.ws.bufferedAmount < LOW_WATER || this.ws.readyState !== this.ws.OPEN) resolve();
-        else setTimeout(check, 10);
-      };
-      check();
-    });
+    return this.pacer.drained();
   }
 }
 
@@ -101,7 +97,13 @@ export function handleExecuteStream(ws: WebSocket, state: AgentState): void {
 function fail(sink: SocketSink, ws: WebSocket, code: string, message: string): void {
   sink.send({ type: 'error', error: message, code, timestamp: nowIso() });
   sink.send({ type: 'complete', success: false });
-  ws.close(1000);
+  void closeAfter(sink, ws);
+}
+
+/** Close once every frame is out, leaving the client a moment to close first (the SDKs do). */
+async function closeAfter(sink: SocketSink, ws: WebSocket): Promise<void> {
+  await sink.pacer.flushed();
+  setTimeout(() => ws.close(1000), 100).unref();
 }
 
 async function run(
@@ -147,5 +149,5 @@ async function run(
     fail(sink, ws, 'EXECUTION_FAILED', err instanceof Error ? err.message : String(err));
     return;
   }
-  setTimeout(() => ws.close(1000), 50).unref();
+  await closeAfter(sink, ws);
 }

@@ -9,6 +9,7 @@ import type { Writable } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { realPath } from './config.ts';
 import { runEnv } from './execute.ts';
+import { FINAL_GAP_MS, FramePacer } from './pacer.ts';
 import type { AgentState } from './state.ts';
 
 /** Relay: stdin → PTY, PTY → stdout, "cols rows" lines on fd 3 → TIOCSWINSZ; exits with bash's code. */
@@ -73,31 +74,38 @@ export function handleTerminal(ws: WebSocket, state: AgentState, url: URL): void
   const control = child.stdio[3] as Writable | null;
   child.stdin?.on('error', () => undefined);
   control?.on('error', () => undefined);
-  const send = (frame: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  // PTY output is coalesced (8 ms / 64 KiB) and paced: see pacer.ts for why.
+  const pacer = new FramePacer(ws);
+  let pending = '';
+  let timer: NodeJS.Timeout | null = null;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending) pacer.send({ type: 'output', data: pending });
+    pending = '';
+  };
+  const finish = async (frame: unknown) => {
+    flush();
+    pacer.send(frame, FINAL_GAP_MS);
+    await pacer.flushed();
+    setTimeout(() => ws.close(1000), 100).unref();
   };
   child.stdout?.setEncoding('utf8');
   child.stdout?.on('data', (data: string) => {
-    send({ type: 'output', data });
-    if (ws.bufferedAmount > 1024 * 1024) {
+    pending += data;
+    if (pending.length >= 64 * 1024) flush();
+    else timer ??= setTimeout(flush, 8);
+    if (pacer.congested) {
       child.stdout?.pause();
-      const wait = () =>
-        ws.bufferedAmount < 256 * 1024 || ws.readyState !== ws.OPEN
-          ? child.stdout?.resume()
-          : setTimeout(wait, 10);
-      wait();
+      void pacer.drained().then(() => child.stdout?.resume());
     }
   });
   child.stderr?.on('data', (d: Buffer) => state.log(`terminal: ${d.toString().trimEnd()}`));
   child.on('error', (err) => {
-    send({ type: 'output', data: `terminal unavailable: ${err.message}\r\n` });
-    send({ type: 'exit', code: 127 });
-    ws.close(1000);
+    pending += `terminal unavailable: ${err.message}\r\n`;
+    void finish({ type: 'exit', code: 127 });
   });
-  child.on('close', (code) => {
-    send({ type: 'exit', code: code ?? 1 });
-    ws.close(1000);
-  });
+  child.on('close', (code) => void finish({ type: 'exit', code: code ?? 1 }));
   ws.on('message', (raw) => {
     let msg: { type?: unknown; data?: unknown; cols?: unknown; rows?: unknown };
     try {

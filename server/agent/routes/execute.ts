@@ -139,6 +139,11 @@ export function executeRoutes(router: Router, state: AgentState): void {
     const body = await readJson(ctx, ExecuteRequest);
     sendJson(ctx, 200, await executeCollect(state, toInput(state, body, 120)));
   });
+  // JS SDK `runIpython`: the same kernel.
+  router.on('POST', '/execute/ipython', async (ctx) => {
+    const body = await readJson(ctx, ExecuteRequest);
+    sendJson(ctx, 200, await executeCollect(state, toInput(state, { ...body, language: 'python' }, 60)));
+  });
 
   router.on('POST', '/execute/background', async (ctx) => {
     const body = await readJson(ctx, BackgroundRequest);
@@ -191,6 +196,20 @@ export function executeRoutes(router: Router, state: AgentState): void {
       error: state.kernel.lastError || null,
       timestamp: nowIso(),
     });
+  });
+  router.on('GET', '/jupyter/sessions', (ctx) => {
+    const k = state.kernel.state;
+    const sessions =
+      k === 'stopped'
+        ? []
+        : [
+            {
+              kernel_id: 'python3',
+              execution_state: k === 'ready' ? (state.metrics.active > 0 ? 'busy' : 'idle') : k,
+              connections: 1,
+            },
+          ];
+    sendJson(ctx, 200, { sessions, timestamp: nowIso() });
   });
 }
 
