@@ -60,10 +60,22 @@ async function setCode(page: Page, code: string): Promise<void> {
   await page.keyboard.insertText(code);
 }
 
+/** The id of the run the pane shows (0 before the first run). */
+async function currentRunId(page: Page): Promise<number> {
+  return Number(await runStatus(page).getAttribute('data-run-id'));
+}
+
+/** Waits until the run after `previous` has ended (done, failed or stopped). */
+async function waitForRunEnd(page: Page, previous: number, timeout = 60_000): Promise<void> {
+  await expect(runStatus(page)).toHaveAttribute('data-run-id', String(previous + 1), { timeout });
+  await expect(runStatus(page)).toHaveAttribute('data-run-state', /^(done|failed|stopped)$/, { timeout });
+}
+
 async function runAndWait(page: Page, code: string): Promise<void> {
   await setCode(page, code);
+  const before = await currentRunId(page);
   await page.keyboard.press('ControlOrMeta+Enter');
-  await expect(runStatus(page)).toContainText(/Exit code|Stopped|closed|Cannot/, { timeout: 60_000 });
+  await waitForRunEnd(page, before);
 }
 
 test('type Python into Monaco, run it with the keyboard, see stdout; the draft survives a reload', async ({
@@ -216,7 +228,9 @@ test('figure: Run to first stdout byte of print(1), p50 over 20 runs', async ({ 
   const samples: number[] = [];
   for (let i = 0; i < 20; i++) {
     await page.evaluate(() => performance.clearMeasures('hopdeck-first-stdout'));
+    const before = await currentRunId(page);
     await page.getByRole('button', { name: 'Run code', exact: true }).click();
+    await waitForRunEnd(page, before);
     await expect(runStatus(page)).toContainText('Exit code 0');
     const ms = await page.evaluate(
       () => performance.getEntriesByName('hopdeck-first-stdout').at(-1)?.duration ?? -1,

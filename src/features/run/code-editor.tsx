@@ -2,7 +2,7 @@
  * The Monaco editor of the run pane. This module is the lazy chunk: the pane imports it with
  * React.lazy, so Monaco loads only when the run tab opens.
  */
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import Editor, { type OnMount } from '@monaco-editor/react';
 import type { editor as MonacoEditor } from 'monaco-editor/editor/editor.api';
 import { MONACO_LANGUAGE, monaco } from '@/lib/monaco';
@@ -17,7 +17,7 @@ export interface CodeEditorProps {
   onRun: (code: string) => void;
 }
 
-export default function CodeEditor({ value, language, onChange, onRun }: CodeEditorProps) {
+function CodeEditor({ value, language, onChange, onRun }: CodeEditorProps) {
   const { resolvedTheme } = useTheme();
   // The keybinding is registered once; it must call the latest onRun.
   const runRef = useRef(onRun);
@@ -73,3 +73,5 @@ export default function CodeEditor({ value, language, onChange, onRun }: CodeEdi
     </div>
   );
 }
+
+export default memo(CodeEditor);

@@ -72,7 +72,13 @@ export function OutputView({ state, framesOrigin }: { state: RunState; framesOri
     <section aria-label="Output" className="flex min-h-0 flex-1 flex-col">
       <div className="flex items-center justify-between border-b px-3 py-1.5 text-xs text-muted-foreground">
         <span className="font-medium">Output</span>
-        <span role="status" aria-live="polite" data-testid="run-status">
+        <span
+          role="status"
+          aria-live="polite"
+          data-testid="run-status"
+          data-run-id={state.runId}
+          data-run-state={state.status}
+        >
           <Outcome state={state} />
         </span>
       </div>

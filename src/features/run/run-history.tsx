@@ -1,4 +1,5 @@
 /** Past runs of the sandbox, from the engine: re-run, open in the editor, copy as curl or SDK code. */
+import { memo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { FileInput, Play, Terminal, Code2 } from 'lucide-react';
 import { toast } from 'sonner';
@@ -39,7 +40,13 @@ export interface HistoryProps {
   onRerun: (code: string, language: Language) => void;
 }
 
-export function RunHistory({ sandboxId, publicHost, busy, onOpen, onRerun }: HistoryProps) {
+export const RunHistory = memo(function RunHistory({
+  sandboxId,
+  publicHost,
+  busy,
+  onOpen,
+  onRerun,
+}: HistoryProps) {
   const query = useQuery(executionsQueryOptions(sandboxId));
   return (
     <section aria-labelledby="run-history-title" className="flex min-h-0 flex-col">
@@ -113,4 +120,4 @@ export function RunHistory({ sandboxId, publicHost, busy, onOpen, onRerun }: His
       </div>
     </section>
   );
-}
+});

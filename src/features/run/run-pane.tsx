@@ -2,7 +2,7 @@
  * The run tab of a sandbox: Monaco (loaded lazily), streamed output with rich results, the kernel
  * restart, and the sandbox's run history.
  */
-import { lazy, Suspense, useCallback, useEffect, useState, type KeyboardEvent } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Play, RotateCcw, Square } from 'lucide-react';
 import { toast } from 'sonner';
@@ -20,7 +20,8 @@ import { STARTER_CODE, languageForTemplate, loadDraft, saveDraft, type Draft } f
 import { OutputView } from './output-view';
 import { RunHistory } from './run-history';
 import { SandboxStateBanner } from './sandbox-state-banner';
-import { useRunSession } from './use-run-session';
+import type { RunSession } from './run-session';
+import { useRunBusy, useRunSession, useRunState } from './use-run-session';
 
 const CodeEditor = lazy(() => import('./code-editor'));
 
@@ -48,9 +49,17 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
   const templateLanguage = languageForTemplate(template.data?.language, sandbox.template_name);
   const [edited, setEdited] = useState<Draft | null>(() => loadDraft(id));
   const draft: Draft = edited ?? { code: STARTER_CODE[templateLanguage], language: templateLanguage };
-  const { session, state } = useRunSession(id);
+  const session = useRunSession(id);
+  const busy = useRunBusy(session);
   const running = sandbox.status === 'running';
-  const busy = state.status === 'connecting' || state.status === 'running';
+  // Callbacks below read the latest sandbox and draft through refs, so they stay stable and the
+  // editor and history do not re-render on every keystroke or poll.
+  const sandboxRef = useRef(sandbox);
+  const draftRef = useRef(draft);
+  useEffect(() => {
+    sandboxRef.current = sandbox;
+    draftRef.current = draft;
+  });
 
   // Save the draft shortly after typing stops.
   useEffect(() => {
@@ -61,12 +70,35 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
 
   const run = useCallback(
     (code: string, language: Language) => {
-      if (!running || session.busy) return;
-      void session.run({ target: agentTarget(sandbox), code, language });
+      const sb = sandboxRef.current;
+      if (sb.status !== 'running' || session.busy) return;
+      void session.run({ target: agentTarget(sb), code, language });
     },
-    [running, session, sandbox],
+    [session],
   );
-  const runDraft = useCallback(() => run(draft.code, draft.language), [run, draft.code, draft.language]);
+  const runDraft = useCallback(() => run(draftRef.current.code, draftRef.current.language), [run]);
+  const runFromEditor = useCallback((code: string) => run(code, draftRef.current.language), [run]);
+  const warm = useCallback(() => {
+    if (sandboxRef.current.status === 'running') session.preconnect(agentTarget(sandboxRef.current));
+  }, [session]);
+  const onCodeChange = useCallback(
+    (code: string) => {
+      setEdited({ ...draftRef.current, code });
+      warm(); // typing usually ends with a run
+    },
+    [warm],
+  );
+  useEffect(() => {
+    if (running) warm();
+  }, [running, warm]);
+  const openRun = useCallback((code: string, language: Language) => setEdited({ code, language }), []);
+  const rerun = useCallback(
+    (code: string, language: Language) => {
+      setEdited({ code, language });
+      run(code, language);
+    },
+    [run],
+  );
 
   const restart = useMutation({
     mutationFn: () => restartKernel(agentTarget(sandbox)),
@@ -137,25 +169,34 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
             <CodeEditor
               value={draft.code}
               language={draft.language}
-              onChange={(code) => setEdited({ ...draft, code })}
-              onRun={(code) => run(code, draft.language)}
+              onChange={onCodeChange}
+              onRun={runFromEditor}
             />
           </Suspense>
         </div>
-        <OutputView state={state} framesOrigin={health.data?.frames_origin ?? null} />
+        <RunOutput session={session} framesOrigin={health.data?.frames_origin ?? null} />
       </div>
       <aside className="flex max-h-[40vh] min-h-0 flex-col overflow-hidden rounded-lg border bg-card lg:max-h-none lg:w-80">
         <RunHistory
           sandboxId={id}
           publicHost={sandbox.public_host}
           busy={busy || !running}
-          onOpen={(code, language) => setEdited({ code, language })}
-          onRerun={(code, language) => {
-            setEdited({ code, language });
-            run(code, language);
-          }}
+          onOpen={openRun}
+          onRerun={rerun}
         />
       </aside>
     </div>
   );
 }
+
+/** The only part of the pane that re-renders with each batch of output. */
+const RunOutput = memo(function RunOutput({
+  session,
+  framesOrigin,
+}: {
+  session: RunSession;
+  framesOrigin: string | null;
+}) {
+  const state = useRunState(session);
+  return <OutputView state={state} framesOrigin={framesOrigin} />;
+});

@@ -88,6 +88,20 @@ describe('RunSession', () => {
     expect(ws.readyState).toBe(3);
   });
 
+  it('keeps a socket ready after a run, and the next run uses it without a new handshake', async () => {
+    const { session } = setup();
+    await session.run({ target, code: 'print(1)', language: 'python' });
+    const first = FakeSocket.last!;
+    first.push({ type: 'complete', success: true });
+    await new Promise((r) => setTimeout(r, 0)); // the spare opens after the token lookup
+    const spare = FakeSocket.last!;
+    expect(spare).not.toBe(first);
+    expect(spare.sent).toEqual([]);
+    await session.run({ target, code: 'print(2)', language: 'python' });
+    expect(FakeSocket.last).toBe(spare);
+    expect(spare.sent[0]).toMatchObject({ type: 'execute', code: 'print(2)' });
+  });
+
   it('Stop asks the agent to kill the run and ends as stopped', async () => {
     const { session } = setup();
     await session.run({ target, code: 'while True: pass', language: 'python' });

@@ -4,7 +4,7 @@
  * once per animation frame, so an output flood cannot freeze the page. Components read it through
  * useSyncExternalStore.
  */
-import { agentToken, agentWsUrl, type AgentTarget } from '@/api/agent';
+import type { AgentTarget } from '@/api/agent';
 import { StreamFrame, type Language } from '@/api/schemas';
 import {
   MAX_FRAME_CHARS,
@@ -16,6 +16,7 @@ import {
   type OutputItem,
   type PendingOp,
 } from './output-model';
+import { SpareSocket, openStreamSocket } from './stream-socket';
 
 export type RunStatus = 'idle' | 'connecting' | 'running' | 'done' | 'failed' | 'stopped';
 
@@ -39,6 +40,8 @@ export interface RunState {
 export const RUN_TIMEOUT_SECONDS = 600;
 const KILL_GRACE_MS = 2_000;
 export const FIRST_STDOUT_MEASURE = 'hopdeck-first-stdout';
+/** From run() to an open socket (token + WebSocket handshake through the gateway). */
+export const CONNECT_MEASURE = 'hopdeck-run-connect';
 
 const initialState: RunState = {
   runId: 0,
@@ -84,10 +87,13 @@ export class RunSession {
   #killTimer: ReturnType<typeof setTimeout> | null = null;
   #itemId = 0;
   #startedAt = 0;
+  readonly #spare: SpareSocket;
+  #lastTarget: AgentTarget | null = null;
 
   constructor(opts: { schedule?: Schedule; WebSocketImpl?: typeof WebSocket } = {}) {
     this.#schedule = opts.schedule ?? defaultSchedule;
     this.#WebSocketImpl = opts.WebSocketImpl ?? WebSocket;
+    this.#spare = new SpareSocket(this.#WebSocketImpl);
   }
 
   subscribe = (listener: () => void): (() => void) => {
@@ -114,7 +120,9 @@ export class RunSession {
     this.#pending = [];
     this.#stopping = false;
     const runId = this.#state.runId + 1;
-    this.#set({ ...initialState, runId, status: 'connecting', code: req.code, language: req.language });
+    // Published on the next frame, not now: a synchronous re-render here would delay the connection.
+    this.#state = { ...initialState, runId, status: 'connecting', code: req.code, language: req.language };
+    this.#queueFlush();
     let ws: WebSocket;
     try {
       ws = await this.#open(req.target, runId);
@@ -127,10 +135,10 @@ export class RunSession {
       if (this.#stopping) this.#finish('stopped');
       return;
     }
+    performance.measure?.(CONNECT_MEASURE, { start: this.#startedAt, end: performance.now() });
     this.#ws = ws;
     ws.onmessage = (ev) => this.#onMessage(ev.data);
     ws.onclose = () => this.#onClose(runId);
-    this.#set({ ...this.#state, status: 'running' });
     ws.send(
       JSON.stringify({
         type: 'execute',
@@ -139,6 +147,13 @@ export class RunSession {
         timeout: req.timeout ?? RUN_TIMEOUT_SECONDS,
       }),
     );
+    this.#state = { ...this.#state, status: 'running' };
+    this.#queueFlush();
+  }
+
+  /** Opens the next run's socket ahead of time (the person is typing, or just ran something). */
+  preconnect(target: AgentTarget): void {
+    if (!this.busy) this.#spare.preconnect(target);
   }
 
   /** Kills the run: asks the agent first, then closes the socket if it does not finish in time. */
@@ -156,6 +171,7 @@ export class RunSession {
   }
 
   dispose(): void {
+    this.#spare.drop();
     this.#ws?.close();
     this.#ws = null;
     this.#listeners.clear();
@@ -163,21 +179,10 @@ export class RunSession {
   }
 
   async #open(target: AgentTarget, runId: number): Promise<WebSocket> {
-    // A refused upgrade looks like a plain close to a browser; retry once with a fresh token, which
-    // covers an expired or revoked JWT.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const token = await agentToken(target, { force: attempt > 0 });
-      if (runId !== this.#state.runId) throw new Error('superseded');
-      const ws = new this.#WebSocketImpl(agentWsUrl(target.public_host, '/execute/stream', token));
-      const opened = await new Promise<boolean>((resolve) => {
-        ws.onopen = () => resolve(true);
-        ws.onerror = () => resolve(false);
-        ws.onclose = () => resolve(false);
-      });
-      ws.onopen = ws.onerror = ws.onclose = null;
-      if (opened) return ws;
-    }
-    throw new Error('Cannot connect to the sandbox agent (is the sandbox running?).');
+    this.#lastTarget = target;
+    const spare = await this.#spare.take(target);
+    if (spare) return spare;
+    return openStreamSocket(this.#WebSocketImpl, target, () => runId === this.#state.runId);
   }
 
   #onMessage(data: unknown): void {
@@ -249,6 +254,8 @@ export class RunSession {
     this.#set({ ...this.#state, status, failure });
     const final = this.#state;
     this.#finished.forEach((l) => l(final));
+    // A re-run is likely: have its socket ready.
+    if (status === 'done' && this.#lastTarget) this.preconnect(this.#lastTarget);
   }
 
   #queueFlush(): void {

@@ -17,10 +17,20 @@ export function runSessionFor(sandboxId: string): RunSession {
   return s;
 }
 
-/** The sandbox's run session and its current state; finished runs refresh the history. */
-export function useRunSession(sandboxId: string): { session: RunSession; state: RunState } {
+/** Everything about the current run (re-renders on every published batch: use it low in the tree). */
+export function useRunState(session: RunSession): RunState {
+  return useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
+}
+
+/** Whether a run is in progress (re-renders only when that changes). */
+export function useRunBusy(session: RunSession): boolean {
+  const get = () => session.busy;
+  return useSyncExternalStore(session.subscribe, get, get);
+}
+
+/** The sandbox's run session; finished runs refresh the history, refreshed tokens reach the cache. */
+export function useRunSession(sandboxId: string): RunSession {
   const session = runSessionFor(sandboxId);
-  const state = useSyncExternalStore(session.subscribe, session.getSnapshot, session.getSnapshot);
   const client = useQueryClient();
   useEffect(
     () =>
@@ -39,5 +49,5 @@ export function useRunSession(sandboxId: string): { session: RunSession; state: 
       }),
     [client, sandboxId],
   );
-  return { session, state };
+  return session;
 }
