@@ -21,7 +21,7 @@ import { templateRoutes } from './control-plane/routes/templates.ts';
 import { SandboxService } from './control-plane/sandbox-service.ts';
 import { publicHostName } from './control-plane/view.ts';
 import { WarmPool } from './control-plane/warm-pool.ts';
-import { HttpError, installErrorHandling } from './errors.ts';
+import { HttpError, installErrorHandling, sendFrameworkError } from './errors.ts';
 import { createGateway, historyFromRepository } from './gateway/index.ts';
 import type { Runtime } from './runtime/types.ts';
 import { jwtSecret } from './store/settings.ts';
@@ -79,6 +79,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     genReqId: genRequestId,
     trustProxy: false,
     routerOptions: { ignoreTrailingSlash: true },
+    frameworkErrors: sendFrameworkError,
   });
   const host = publicHostName(opts.host);
   const framesOrigin = `http://${host}:${opts.framesPort}`;

@@ -108,3 +108,11 @@ export function sendRouteNotFound(req: FastifyRequest, reply: FastifyReply) {
     envelope(req, 404, 'RESOURCE_NOT_FOUND', `Route ${req.method} ${path} not found`),
   );
 }
+
+/** Errors Fastify raises before routing (bad URL encoding, over-long parameters): same envelope. */
+export function sendFrameworkError(err: FastifyError, req: FastifyRequest, reply: FastifyReply) {
+  const status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+  const message = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter is too long' : 'Malformed URL';
+  reply.header('X-Request-ID', req.id).header('X-Content-Type-Options', 'nosniff');
+  return sendError(reply, status, envelope(req, status, 'INVALID_REQUEST', message));
+}

@@ -155,6 +155,33 @@ describe('bad input gets the envelope, never a 500', () => {
     expect(ErrorEnvelope.parse(json(res)).code).toBe('PAYLOAD_TOO_LARGE');
   });
 
+  it.each([
+    ['POST', '/v1/sandboxes', '{"template_name":"python","env_vars":{"1BAD":"x"}}'],
+    ['POST', '/v1/sandboxes', '{"template_name":"python","timeout_seconds":1e20}'],
+    ['POST', '/v1/sandboxes', '{"template_id":1.5}'],
+    ['POST', '/v1/sandboxes', '[1,2,3]'],
+    ['POST', '/v1/sandboxes', '"python"'],
+    ['POST', '/v1/sandboxes', '{"__proto__":{"admin":true},"template_name":"python"}'],
+    ['POST', '/v1/sandboxes', '{"template_name":""}'],
+    ['PUT', '/v1/sandboxes/sandbox_x/timeout', '{"timeout_seconds":"ten"}'],
+    ['POST', '/v1/api-keys', '{"name":123}'],
+    ['POST', '/auth/login', '{}'],
+    ['GET', '/v1/templates/%E0%A4%A', ''],
+    ['GET', '/v1/sandboxes?limit=5&limit=6', ''],
+    ['GET', `/v1/sandboxes/${'x'.repeat(300)}`, ''],
+  ])('%s %s %s → a 4xx envelope, never a 500', async (method, url, payload) => {
+    const res = await e.app.inject({
+      method: method as 'GET',
+      url,
+      headers: { ...e.auth, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      ...(payload ? { payload } : {}),
+    });
+    expect(res.statusCode).toBeGreaterThanOrEqual(400);
+    expect(res.statusCode).toBeLessThan(500);
+    const body = ErrorEnvelope.parse(json(res));
+    expect(body.request_id).toBe(res.headers['x-request-id']);
+  });
+
   it('unknown API routes → 404 envelope; unknown sandbox → 404 "Sandbox not found"', async () => {
     const route = await e.app.inject({ url: '/v1/nothing-here', headers: e.auth });
     expect(route.statusCode).toBe(404);
