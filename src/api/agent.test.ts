@@ -27,7 +27,9 @@ describe('agent tokens', () => {
   });
 
   it('refreshes a token that is about to expire, once for concurrent callers', async () => {
-    const fetch = vi.fn(async () => json(200, { auth_token: 'fresh', token_expires_at: soon(86_400_000) }));
+    const fetch = vi.fn(async (_url: string) =>
+      json(200, { auth_token: 'fresh', token_expires_at: soon(86_400_000) }),
+    );
     vi.stubGlobal('fetch', fetch);
     const target = {
       id: 'sb_b',
