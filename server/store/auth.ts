@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ApiKeyInfo } from '../../src/api/schemas.ts';
 import { newApiKey, newOpaqueToken, parseApiKey, sameHash, sha256 } from '../auth/secrets.ts';
-import type { Db } from './db.ts';
+import { stmt, type Db } from './db.ts';
 import { iso } from './time.ts';
 
 export const SESSION_TTL_SECONDS = 7 * 24 * 3600;
@@ -78,13 +78,13 @@ export class AuthStore {
     const hash = sha256(presented);
     const parsed = parseApiKey(presented);
     const prefix = parsed?.prefix ?? `seed_${hash.slice(0, 12)}`;
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as KeyRow | undefined;
+    const row = stmt(this.db, 'SELECT * FROM api_keys WHERE prefix = ?').get(prefix) as KeyRow | undefined;
     if (!row || row.revoked_at || !sameHash(row.hash, hash)) return null;
     return info(row);
   }
 
   touchKey(id: string): void {
-    this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(iso(), id);
+    stmt(this.db, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(iso(), id);
   }
 
   listKeys(): ApiKeyInfo[] {
@@ -132,12 +132,11 @@ export class AuthStore {
 
   /** The key behind a session cookie, if the session is live and its key not revoked. */
   verifySession(token: string, now = Date.now()): { key: ApiKeyInfo; expiresAt: string } | null {
-    const row = this.db
-      .prepare(
-        `SELECT k.*, s.expires_at AS session_expires FROM sessions s JOIN api_keys k ON k.id = s.api_key_id
-         WHERE s.id_hash = ? AND k.revoked_at IS NULL`,
-      )
-      .get(sha256(token)) as (KeyRow & { session_expires: string }) | undefined;
+    const row = stmt(
+      this.db,
+      `SELECT k.*, s.expires_at AS session_expires FROM sessions s JOIN api_keys k ON k.id = s.api_key_id
+       WHERE s.id_hash = ? AND k.revoked_at IS NULL`,
+    ).get(sha256(token)) as (KeyRow & { session_expires: string }) | undefined;
     if (!row || row.session_expires <= iso(now)) return null;
     return { key: info(row), expiresAt: row.session_expires };
   }

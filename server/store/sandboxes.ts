@@ -1,6 +1,6 @@
 /** Sandbox records. Pool sandboxes (`pool = 1`) are warm spares, invisible to the API. */
 import type { SandboxResources, SandboxStatus } from '../../src/api/schemas.ts';
-import type { Db } from './db.ts';
+import { stmt, type Db } from './db.ts';
 
 export interface SandboxRecord {
   id: string;
@@ -76,7 +76,7 @@ export function insertSandbox(db: Db, s: SandboxRecord): void {
 }
 
 export function getSandbox(db: Db, id: string): SandboxRecord | null {
-  const row = db.prepare('SELECT * FROM sandboxes WHERE id = ?').get(id) as Row | undefined;
+  const row = stmt(db, 'SELECT * FROM sandboxes WHERE id = ?').get(id) as Row | undefined;
   return row ? fromRow(row) : null;
 }
 
