@@ -87,6 +87,18 @@ describe('agent /execute/stream', () => {
     expect(sync.json()).toMatchObject({ truncated: true });
   });
 
+  it('caps Python output too, including an oversized rich output', async () => {
+    const big = await agent.call('POST', '/execute', { code: 'print("x" * 200_000)' });
+    const res = big.json<{ stdout: string; truncated?: boolean }>();
+    expect(Buffer.byteLength(res.stdout)).toBeLessThanOrEqual(CAP);
+    expect(res.truncated).toBe(true);
+    const html = await agent.call('POST', '/execute', {
+      code: 'from IPython.display import HTML, display\ndisplay(HTML("<p>" + "y" * 200_000 + "</p>"))\nprint("after")',
+    });
+    // Past the cap the rest of the run's output is dropped too; the run itself completes.
+    expect(html.json()).toMatchObject({ rich_outputs: [], truncated: true, stdout: '', success: true });
+  });
+
   it('stops the run on a kill frame', async () => {
     const started = Date.now();
     const frames = await agent.stream(

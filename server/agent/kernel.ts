@@ -60,6 +60,7 @@ export class PythonKernel {
     private readonly env: () => Record<string, string>,
     private readonly cwd: string,
     private readonly log: (msg: string) => void,
+    private readonly outputCap: number,
   ) {}
 
   /** Start the bridge if it is not running; resolves when the kernel is ready. */
@@ -68,7 +69,7 @@ export class PythonKernel {
     this.state = 'starting';
     this.#ready = new Promise<void>((resolve, reject) => {
       const child = spawn(this.python, [this.bridgePath], {
-        env: { ...this.env(), HOPDECK_WORKDIR: this.cwd },
+        env: { ...this.env(), HOPDECK_WORKDIR: this.cwd, HOPDECK_OUTPUT_CAP: String(this.outputCap) },
         cwd: this.cwd,
         stdio: ['pipe', 'pipe', 'pipe'],
       });
@@ -118,6 +119,8 @@ export class PythonKernel {
     else if (ev.type === 'display') {
       for (const out of richFromBundle(ev.data ?? {}, ev.metadata ?? {}, ev.result === true))
         pending.sink.rich(out);
+    } else if (ev.type === 'dropped') {
+      pending.sink.markTruncated?.();
     } else if (ev.type === 'error') {
       pending.error = {
         ename: String(ev.ename ?? ''),

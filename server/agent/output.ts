@@ -14,6 +14,8 @@ export interface OutputSink {
   readonly congested: boolean;
   /** Resolves when the consumer has room again. */
   drained(): Promise<void>;
+  /** Output was dropped before reaching the sink (e.g. an oversized kernel bundle). */
+  markTruncated?(): void;
 }
 
 export class CappedOutput implements OutputSink {
@@ -31,6 +33,10 @@ export class CappedOutput implements OutputSink {
 
   drained(): Promise<void> {
     return this.inner.drained();
+  }
+
+  markTruncated(): void {
+    this.truncated = true;
   }
 
   text(name: StreamName, data: string): void {

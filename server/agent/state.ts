@@ -57,7 +57,14 @@ export class AgentState {
   ) {
     this.env = { ...cfg.env };
     const workdir = cfg.fsRoot === '/' ? cfg.workdir : `${cfg.fsRoot}${cfg.workdir}`;
-    this.kernel = new PythonKernel(cfg.python, cfg.bridgePath, () => baseEnv(cfg), workdir, log);
+    this.kernel = new PythonKernel(
+      cfg.python,
+      cfg.bridgePath,
+      () => baseEnv(cfg),
+      workdir,
+      log,
+      cfg.outputCapBytes,
+    );
   }
 
   replaceEnv(next: Record<string, string>): void {

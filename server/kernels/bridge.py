@@ -9,6 +9,7 @@ and reads one event per line on stdout:
   {"id", "type": "stream", "name": "stdout"|"stderr", "text"}
   {"id", "type": "display", "data": {mime: value}, "metadata": {...}, "result": bool}
   {"id", "type": "error", "ename", "evalue", "traceback": [...]}
+  {"id", "type": "dropped", "bytes"}   a MIME bundle larger than the output cap was not sent
   {"id", "type": "done", "status": "ok"|"error"|"aborted"}
 Rich outputs come from the kernel's own MIME bundles (display_data / execute_result).
 """
@@ -21,6 +22,7 @@ import threading
 
 from jupyter_client.manager import KernelManager
 
+OUTPUT_CAP = int(os.environ.get("HOPDECK_OUTPUT_CAP", "1048576"))
 _out_lock = threading.Lock()
 _real_stdout = sys.stdout
 # Anything else printing to our stdout would corrupt the protocol: send it to stderr.
@@ -101,8 +103,16 @@ class Bridge:
             if exec_id is None:
                 continue
             if kind == "stream":
-                emit({"id": exec_id, "type": "stream", "name": content.get("name", "stdout"), "text": content.get("text", "")})
+                text = content.get("text", "")
+                if len(text) > OUTPUT_CAP:
+                    # The agent enforces the cap; never ship it more than that in one line.
+                    text = text[: OUTPUT_CAP + 1]
+                emit({"id": exec_id, "type": "stream", "name": content.get("name", "stdout"), "text": text})
             elif kind in ("display_data", "execute_result", "update_display_data"):
+                size = len(json.dumps(content.get("data", {})))
+                if size > OUTPUT_CAP:
+                    emit({"id": exec_id, "type": "dropped", "bytes": size})
+                    continue
                 emit({
                     "id": exec_id,
                     "type": "display",
