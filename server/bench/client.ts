@@ -1,25 +1,27 @@
 /**
  * The benchmark's client, run as its own process so that the engine's event loop does only the
- * engine's work: N sequential `print(1)` executes, timings (ms) as JSON on stdout. The target is an
- * agent base URL (the gateway: `http://127.0.0.1:71xx`, with a token) or `unix:<socket>` (the agent
- * itself, no gateway). Both use the same keep-alive node:http client, so only the path differs.
- *   node --import tsx server/bench/client.ts <target> <token|-> <runs>
+ * engine's work: N sequential `print(1)` executes through the gateway (`public_host` + token) and N
+ * straight to the agent's unix socket, interleaved so both see the same machine load. Both use the
+ * same keep-alive node:http client, so only the path differs. Timings (ms) as JSON on stdout.
+ *   node --import tsx server/bench/client.ts <public_host> <token> <agent socket> <runs>
  */
 import http from 'node:http';
 
-const [target, token, runsArg] = process.argv.slice(2);
+const [publicHost, token, socketPath, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg);
-if (!target || !token || !Number.isInteger(runs) || runs < 1 || runs > 1000) {
-  console.error('usage: client.ts <public_host|unix:socket> <token|-> <runs>');
+if (!publicHost || !token || !socketPath || !Number.isInteger(runs) || runs < 1 || runs > 1000) {
+  console.error('usage: client.ts <public_host> <token> <agent socket> <runs>');
   process.exit(2);
 }
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const where: http.RequestOptions = target.startsWith('unix:')
-  ? { socketPath: target.slice(5) }
-  : { host: new URL(target).hostname, port: Number(new URL(target).port) };
+const agent = new http.Agent({ keepAlive: true, maxSockets: 2 });
+const viaGateway: http.RequestOptions = {
+  host: new URL(publicHost).hostname,
+  port: Number(new URL(publicHost).port),
+};
+const direct: http.RequestOptions = { socketPath };
 const body = JSON.stringify({ code: 'print(1)', language: 'python' });
 
-function once(): Promise<number> {
+function once(where: http.RequestOptions): Promise<number> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const req = http.request(
@@ -31,7 +33,7 @@ function once(): Promise<number> {
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          ...(token === '-' ? {} : { authorization: `Bearer ${token}` }),
+          ...(where === viaGateway ? { authorization: `Bearer ${token}` } : {}),
         },
       },
       (res) => {
@@ -51,8 +53,19 @@ function once(): Promise<number> {
   });
 }
 
-const samples: number[] = [];
-for (let i = 0; i < 5; i++) await once(); // warm-up: connection, first cells
-for (let i = 0; i < runs; i++) samples.push(await once());
-process.stdout.write(JSON.stringify(samples));
+const gateway: number[] = [];
+const agentOnly: number[] = [];
+for (let i = 0; i < 5; i++) await once(viaGateway); // warm-up: connections, first cells
+await once(direct);
+for (let i = 0; i < runs; i++) {
+  // Alternate which path goes first, so neither always follows the other.
+  if (i % 2 === 0) {
+    gateway.push(await once(viaGateway));
+    agentOnly.push(await once(direct));
+  } else {
+    agentOnly.push(await once(direct));
+    gateway.push(await once(viaGateway));
+  }
+}
+process.stdout.write(JSON.stringify({ gateway, direct: agentOnly }));
 agent.destroy();
