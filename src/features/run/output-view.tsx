@@ -69,7 +69,7 @@ export function OutputView({ state, framesOrigin }: { state: RunState; framesOri
   }, [state.items]);
 
   return (
-    <section aria-label="Output" className="flex min-h-0 flex-1 flex-col">
+    <section aria-label="Output" className="flex min-h-72 flex-1 flex-col lg:min-h-0">
       <div className="flex items-center justify-between border-b px-3 py-1.5 text-xs text-muted-foreground">
         <span className="font-medium">Output</span>
         <span
@@ -88,7 +88,7 @@ export function OutputView({ state, framesOrigin }: { state: RunState; framesOri
           const el = e.currentTarget;
           stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
         }}
-        className="min-h-0 flex-1 overflow-auto p-3 font-mono text-xs leading-relaxed break-words whitespace-pre-wrap"
+        className="max-h-[70vh] min-h-0 flex-1 overflow-auto p-3 font-mono text-xs leading-relaxed break-words whitespace-pre-wrap lg:max-h-none"
         data-testid="run-output"
       >
         {state.status === 'idle' && (

@@ -116,7 +116,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
 
   return (
     <div
-      className="flex h-[calc(100vh-15rem)] min-h-[32rem] flex-col gap-3 lg:flex-row"
+      className="flex flex-col gap-3 lg:h-[calc(100vh-15rem)] lg:min-h-[32rem] lg:flex-row"
       onKeyDown={onKeyDown}
     >
       <div className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border bg-card">
@@ -164,7 +164,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
           <span className="ml-auto hidden text-xs text-muted-foreground sm:inline">Ctrl/Cmd+Enter runs</span>
         </div>
         <SandboxStateBanner sandbox={sandbox} />
-        <div className="h-[45%] min-h-40 border-b">
+        <div className="h-64 border-b lg:h-[42%] lg:min-h-40">
           <Suspense fallback={<div className="p-3 text-sm text-muted-foreground">Loading editor…</div>}>
             <CodeEditor
               value={draft.code}
