@@ -58,9 +58,12 @@ export async function deleteAllSandboxes(api: APIRequestContext): Promise<number
 }
 
 export const test = base.extend<{ eng: EngineState; api: APIRequestContext; signedInPage: Page }>({
+  // Playwright reads fixture dependencies from the destructuring pattern; these have none.
+  // eslint-disable-next-line no-empty-pattern
   eng: async ({}, use) => {
     await use(engine());
   },
+  // eslint-disable-next-line no-empty-pattern
   baseURL: async ({}, use) => {
     await use(engine().baseURL);
   },

@@ -4,7 +4,7 @@
  */
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider, createMemoryHistory, createRootRoute, createRouter } from '@tanstack/react-router';
-import { StrictMode, useState } from 'react';
+import { StrictMode, useCallback, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { SANDBOX_STATUSES, type Sandbox } from '@/api/schemas';
 import { SandboxTable } from '@/features/sandboxes/sandbox-table';
@@ -36,14 +36,26 @@ function makeRows(n: number, now = Date.now()): Sandbox[] {
   });
 }
 
-function Bench() {
+export function Bench() {
   const count = Number(new URLSearchParams(location.search).get('rows') ?? 1000);
   const [rows] = useState(() => makeRows(count));
   const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const onToggle = useCallback((id: string, on: boolean) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  const onToggleAll = useCallback(
+    (on: boolean) => setSelected(on ? new Set(rows.map((r) => r.id)) : new Set()),
+    [rows],
+  );
   return (
     <main className="p-4">
       <h1 className="mb-2 text-lg font-semibold">Table benchmark: {rows.length} rows</h1>
-      <SandboxTable rows={rows} selected={selected} onSelectedChange={setSelected} />
+      <SandboxTable rows={rows} selected={selected} onToggle={onToggle} onToggleAll={onToggleAll} />
     </main>
   );
 }

@@ -5,7 +5,10 @@ export type ResolvedTheme = 'light' | 'dark';
 
 const STORAGE_KEY = 'hopdeck-theme';
 const listeners = new Set<() => void>();
-const media = typeof window !== 'undefined' ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+const media =
+  typeof window !== 'undefined' && typeof window.matchMedia === 'function'
+    ? window.matchMedia('(prefers-color-scheme: dark)')
+    : null;
 
 function readTheme(): Theme {
   try {

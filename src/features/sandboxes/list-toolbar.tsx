@@ -1,15 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
-import { DropdownMenu as M } from 'radix-ui';
-import { Check, ListFilter, X } from 'lucide-react';
+import { X } from 'lucide-react';
 import { useCallback } from 'react';
-import { SANDBOX_STATUSES, type Sandbox, type SandboxStatus } from '@/api/schemas';
+import type { Sandbox, SandboxStatus } from '@/api/schemas';
 import { templateListQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
 import { NativeSelect } from '@/components/ui/input';
 import { SearchInput } from '@/components/ui/search-input';
 import { resetPaging, type SandboxListSearch } from './search';
+import { StatusFilter } from './status-filter';
 
 const route = getRouteApi('/sandboxes/');
 
@@ -51,35 +50,7 @@ export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows:
         label="Search by id or template"
         placeholder="Search id or template…  ( / )"
       />
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button
-            variant="outline"
-            aria-label={`Status filter${statuses.length ? `: ${statuses.join(', ')}` : ''}`}
-          >
-            <ListFilter /> Status
-            {statuses.length > 0 && (
-              <span className="rounded bg-primary/15 px-1.5 text-xs text-primary">{statuses.length}</span>
-            )}
-          </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="start">
-          {SANDBOX_STATUSES.map((s) => (
-            <M.CheckboxItem
-              key={s}
-              checked={statuses.includes(s)}
-              onSelect={(e) => e.preventDefault()}
-              onCheckedChange={() => toggleStatus(s)}
-              className="relative flex cursor-pointer items-center rounded-sm py-1.5 pr-2 pl-7 text-sm capitalize outline-none select-none data-[highlighted]:bg-accent"
-            >
-              <M.ItemIndicator className="absolute left-2">
-                <Check className="size-4" />
-              </M.ItemIndicator>
-              {s}
-            </M.CheckboxItem>
-          ))}
-        </DropdownMenuContent>
-      </DropdownMenu>
+      <StatusFilter statuses={statuses} onToggle={toggleStatus} />
       <NativeSelect
         aria-label="Template filter"
         className="w-auto"

@@ -1,70 +1,43 @@
-import { useNavigate } from '@tanstack/react-router';
-import { ExternalLink, MoreHorizontal, Pause, Play, Square, Trash2 } from 'lucide-react';
-import { useState } from 'react';
-import { actionApplies } from '@/api/sandboxes';
+import { MoreHorizontal } from 'lucide-react';
+import { Suspense, lazy, useState } from 'react';
 import type { Sandbox } from '@/api/schemas';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/dialog';
-import {
-  DropdownMenu,
-  DropdownMenuContent,
-  DropdownMenuItem,
-  DropdownMenuSeparator,
-  DropdownMenuTrigger,
-} from '@/components/ui/dropdown-menu';
-import { ACTION_LABELS, useActionWithToast } from './actions';
 
+const RowMenu = lazy(() => import('./row-menu').then((m) => ({ default: m.RowMenu })));
+
+/**
+ * The row's action menu. Until first used it is a plain button: a menu, a mutation observer and a
+ * router hook per row would make every row that scrolls into view expensive to mount.
+ */
 export function RowActions({ sandbox }: { sandbox: Sandbox }) {
-  const navigate = useNavigate();
-  const { run } = useActionWithToast();
-  const [confirm, setConfirm] = useState(false);
-  const icons = { start: Play, stop: Square, pause: Pause, resume: Play } as const;
+  const [active, setActive] = useState(false);
+  const button = (
+    <Button
+      variant="ghost"
+      size="icon-sm"
+      aria-label={`Actions for ${sandbox.id}`}
+      aria-haspopup="menu"
+      aria-expanded={false}
+      onPointerDown={(e) => {
+        if (e.button === 0 && !e.ctrlKey) {
+          e.preventDefault();
+          setActive(true);
+        }
+      }}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter' || e.key === ' ' || e.key === 'ArrowDown') {
+          e.preventDefault();
+          setActive(true);
+        }
+      }}
+    >
+      <MoreHorizontal />
+    </Button>
+  );
+  if (!active) return button;
   return (
-    <>
-      <DropdownMenu>
-        <DropdownMenuTrigger asChild>
-          <Button variant="ghost" size="icon-sm" aria-label={`Actions for ${sandbox.id}`}>
-            <MoreHorizontal />
-          </Button>
-        </DropdownMenuTrigger>
-        <DropdownMenuContent align="end">
-          <DropdownMenuItem
-            onSelect={() => void navigate({ to: '/sandboxes/$id', params: { id: sandbox.id } })}
-          >
-            <ExternalLink /> Open
-          </DropdownMenuItem>
-          <DropdownMenuSeparator />
-          {(['start', 'stop', 'pause', 'resume'] as const).map((a) => {
-            const Icon = icons[a];
-            return (
-              <DropdownMenuItem
-                key={a}
-                disabled={!actionApplies(a, sandbox.status)}
-                onSelect={() => run(sandbox.id, a)}
-              >
-                <Icon /> {ACTION_LABELS[a]}
-              </DropdownMenuItem>
-            );
-          })}
-          <DropdownMenuSeparator />
-          <DropdownMenuItem
-            destructive
-            disabled={!actionApplies('delete', sandbox.status)}
-            onSelect={() => setConfirm(true)}
-          >
-            <Trash2 /> Delete…
-          </DropdownMenuItem>
-        </DropdownMenuContent>
-      </DropdownMenu>
-      <ConfirmDialog
-        open={confirm}
-        onOpenChange={setConfirm}
-        title="Delete sandbox?"
-        description={`${sandbox.id} and everything in it will be removed. This cannot be undone.`}
-        confirmLabel="Delete"
-        destructive
-        onConfirm={() => run(sandbox.id, 'delete')}
-      />
-    </>
+    <Suspense fallback={button}>
+      <RowMenu sandbox={sandbox} />
+    </Suspense>
   );
 }

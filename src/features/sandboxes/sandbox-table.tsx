@@ -1,10 +1,10 @@
 import { Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Boxes, Plus } from 'lucide-react';
-import { useRef } from 'react';
+import { memo, useRef } from 'react';
 import type { Sandbox } from '@/api/schemas';
 import { Button } from '@/components/ui/button';
-import { Checkbox } from '@/components/ui/checkbox';
+import { NativeCheckbox } from '@/components/ui/native-checkbox';
 import { CopyButton } from '@/components/ui/copy-button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { formatResources } from '@/lib/format';
@@ -13,9 +13,10 @@ import { StatusBadge } from './status-badge';
 import { Countdown, RelativeTime } from './time-cells';
 
 export const ROW_HEIGHT = 49;
+const COLUMN_WIDTHS = [44, 250, 118, 150, 100, 220, 140, 110, 52];
 const th =
   'sticky top-0 z-10 bg-muted px-3 py-2 text-left text-xs font-medium whitespace-nowrap text-muted-foreground';
-const td = 'px-3 py-2 whitespace-nowrap';
+const td = 'truncate px-3 py-2 whitespace-nowrap';
 
 /**
  * The sandboxes table. Rows are virtualized: only those in view (plus a margin) are in the DOM, so
@@ -24,11 +25,14 @@ const td = 'px-3 py-2 whitespace-nowrap';
 export function SandboxTable({
   rows,
   selected,
-  onSelectedChange,
+  onToggle,
+  onToggleAll,
 }: {
   rows: Sandbox[];
   selected: ReadonlySet<string>;
-  onSelectedChange: (next: ReadonlySet<string>) => void;
+  /** Stable callbacks (rows are memoized and re-render only when their own data changes). */
+  onToggle: (id: string, on: boolean) => void;
+  onToggleAll: (on: boolean) => void;
 }) {
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual is not compiler-safe; nothing here is memoized by the compiler
@@ -46,12 +50,6 @@ export function SandboxTable({
 
   const allSelected = rows.length > 0 && rows.every((r) => selected.has(r.id));
   const someSelected = !allSelected && rows.some((r) => selected.has(r.id));
-  const toggle = (id: string, on: boolean) => {
-    const next = new Set(selected);
-    if (on) next.add(id);
-    else next.delete(id);
-    onSelectedChange(next);
-  };
 
   return (
     <div
@@ -59,16 +57,25 @@ export function SandboxTable({
       data-testid="sandbox-scroller"
       className="max-h-[calc(100dvh-17rem)] min-h-40 overflow-auto rounded-lg border"
     >
-      <table className="w-full border-collapse text-sm" aria-rowcount={rows.length + 1}>
+      {/* Fixed layout: column widths never depend on the rows in view, so scrolling costs no table
+          re-layout and columns do not jump. */}
+      <table
+        className="w-full min-w-[1180px] table-fixed border-collapse text-sm"
+        aria-rowcount={rows.length + 1}
+      >
+        <colgroup>
+          {COLUMN_WIDTHS.map((w, i) => (
+            <col key={i} style={{ width: w }} />
+          ))}
+        </colgroup>
         <thead>
           <tr>
             <th className={`${th} w-10`}>
-              <Checkbox
+              <NativeCheckbox
                 aria-label="Select all sandboxes on this page"
-                checked={allSelected ? true : someSelected ? 'indeterminate' : false}
-                onCheckedChange={(v) =>
-                  onSelectedChange(v === true ? new Set(rows.map((r) => r.id)) : new Set())
-                }
+                checked={allSelected}
+                indeterminate={someSelected}
+                onChange={(e) => onToggleAll(e.target.checked)}
               />
             </th>
             <th className={th}>ID</th>
@@ -92,55 +99,14 @@ export function SandboxTable({
           {items.map((item) => {
             const s = rows[item.index];
             if (!s) return null;
-            const isSelected = selected.has(s.id);
             return (
-              <tr
+              <SandboxRow
                 key={s.id}
-                data-index={item.index}
-                aria-rowindex={item.index + 2}
-                aria-selected={isSelected}
-                style={{ height: ROW_HEIGHT }}
-                className="border-t hover:bg-muted/50 aria-selected:bg-primary/5"
-              >
-                <td className={td}>
-                  <Checkbox
-                    aria-label={`Select ${s.id}`}
-                    checked={isSelected}
-                    onCheckedChange={(v) => toggle(s.id, v === true)}
-                  />
-                </td>
-                <td className={td}>
-                  <div className="flex items-center gap-1">
-                    <Link
-                      to="/sandboxes/$id"
-                      params={{ id: s.id }}
-                      className="rounded font-mono text-xs font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/60"
-                    >
-                      {s.id}
-                    </Link>
-                    <CopyButton value={s.id} label={`Copy id ${s.id}`} className="size-7" />
-                  </div>
-                </td>
-                <td className={td}>
-                  <StatusBadge status={s.status} />
-                </td>
-                <td className={td}>{s.template_name}</td>
-                <td className={td}>{s.region}</td>
-                <td className={`${td} text-muted-foreground`}>{formatResources(s.resources)}</td>
-                <td className={td}>
-                  <RelativeTime iso={s.created_at} />
-                </td>
-                <td className={td}>
-                  {s.status === 'deleted' ? (
-                    <span className="text-muted-foreground">—</span>
-                  ) : (
-                    <Countdown expiresAt={s.expires_at} />
-                  )}
-                </td>
-                <td className={td}>
-                  <RowActions sandbox={s} />
-                </td>
-              </tr>
+                sandbox={s}
+                index={item.index}
+                selected={selected.has(s.id)}
+                onToggle={onToggle}
+              />
             );
           })}
           {padBottom > 0 && (
@@ -153,6 +119,67 @@ export function SandboxTable({
     </div>
   );
 }
+
+const SandboxRow = memo(function SandboxRow({
+  sandbox: s,
+  index,
+  selected: isSelected,
+  onToggle,
+}: {
+  sandbox: Sandbox;
+  index: number;
+  selected: boolean;
+  onToggle: (id: string, on: boolean) => void;
+}) {
+  return (
+    <tr
+      data-index={index}
+      aria-rowindex={index + 2}
+      aria-selected={isSelected}
+      style={{ height: ROW_HEIGHT }}
+      className="border-t hover:bg-muted/50 aria-selected:bg-primary/5"
+    >
+      <td className={td}>
+        <NativeCheckbox
+          aria-label={`Select ${s.id}`}
+          checked={isSelected}
+          onChange={(e) => onToggle(s.id, e.target.checked)}
+        />
+      </td>
+      <td className={td}>
+        <div className="flex items-center gap-1">
+          <Link
+            to="/sandboxes/$id"
+            params={{ id: s.id }}
+            className="rounded font-mono text-xs font-medium underline-offset-4 outline-none hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/60"
+          >
+            {s.id}
+          </Link>
+          <CopyButton value={s.id} label={`Copy id ${s.id}`} className="size-7" />
+        </div>
+      </td>
+      <td className={td}>
+        <StatusBadge status={s.status} />
+      </td>
+      <td className={td}>{s.template_name}</td>
+      <td className={td}>{s.region}</td>
+      <td className={`${td} text-muted-foreground`}>{formatResources(s.resources)}</td>
+      <td className={td}>
+        <RelativeTime iso={s.created_at} />
+      </td>
+      <td className={td}>
+        {s.status === 'deleted' ? (
+          <span className="text-muted-foreground">—</span>
+        ) : (
+          <Countdown expiresAt={s.expires_at} />
+        )}
+      </td>
+      <td className={td}>
+        <RowActions sandbox={s} />
+      </td>
+    </tr>
+  );
+});
 
 export function TableSkeleton() {
   return (

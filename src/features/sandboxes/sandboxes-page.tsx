@@ -1,21 +1,25 @@
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { Plus } from 'lucide-react';
-import { useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
 import { isApiError } from '@/api/client';
 import { rateLimitDelay } from '@/api/intervals';
 import { sandboxListQueryOptions } from '@/api/sandboxes';
 import { PageHeader } from '@/components/layout/page-header';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
-import { BulkActionBar } from './bulk-actions';
-import { CreateSandboxDialog } from './create/create-sandbox-dialog';
 import { ListPagination } from './list-pagination';
 import { ListToolbar } from './list-toolbar';
 import { EmptyState, SandboxTable, TableSkeleton } from './sandbox-table';
 import { toListParams } from './search';
 
 const route = getRouteApi('/sandboxes/');
+
+// Dialogs and the bulk bar load when first needed, not with the list.
+const BulkActionBar = lazy(() => import('./bulk-actions').then((m) => ({ default: m.BulkActionBar })));
+const CreateSandboxDialog = lazy(() =>
+  import('./create/create-sandbox-dialog').then((m) => ({ default: m.CreateSandboxDialog })),
+);
 
 export function SandboxesPage() {
   const search = route.useSearch();
@@ -31,6 +35,20 @@ export function SandboxesPage() {
     return new Set([...selection].filter((id) => ids.has(id)));
   }, [rows, selection]);
 
+  const toggle = useCallback((id: string, on: boolean) => {
+    setSelected((prev) => {
+      const next = new Set(prev);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }, []);
+  const toggleAll = useCallback(
+    (on: boolean) => setSelected(on ? new Set(rows.map((r) => r.id)) : new Set()),
+    [rows],
+  );
+
+  const createOpen = search.create !== undefined && search.create !== false;
   const filtered = Boolean(search.status?.length || search.template || search.region || search.q);
   const retryIn = rateLimitDelay(list.failureReason);
   const openCreate = () => void navigate({ search: (s) => ({ ...s, create: true }) });
@@ -65,14 +83,16 @@ export function SandboxesPage() {
         />
       )}
       {selected.size > 0 && (
-        <BulkActionBar rows={rows} selected={selected} onClear={() => setSelected(new Set())} />
+        <Suspense fallback={null}>
+          <BulkActionBar rows={rows} selected={selected} onClear={() => setSelected(new Set())} />
+        </Suspense>
       )}
       {list.isPending ? (
         <TableSkeleton />
       ) : rows.length === 0 && !list.isError ? (
         <EmptyState filtered={filtered} onCreate={openCreate} />
       ) : rows.length > 0 ? (
-        <SandboxTable rows={rows} selected={selected} onSelectedChange={setSelected} />
+        <SandboxTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} />
       ) : null}
       <ListPagination
         search={search}
@@ -80,13 +100,17 @@ export function SandboxesPage() {
         nextCursor={list.data?.next_cursor ?? null}
         count={rows.length}
       />
-      <CreateSandboxDialog
-        open={search.create !== undefined && search.create !== false}
-        initialTemplate={typeof search.create === 'string' ? search.create : undefined}
-        onOpenChange={(open) => {
-          if (!open) void navigate({ search: (s) => ({ ...s, create: undefined }), replace: true });
-        }}
-      />
+      {createOpen && (
+        <Suspense fallback={null}>
+          <CreateSandboxDialog
+            open
+            initialTemplate={typeof search.create === 'string' ? search.create : undefined}
+            onOpenChange={(open) => {
+              if (!open) void navigate({ search: (s) => ({ ...s, create: undefined }), replace: true });
+            }}
+          />
+        </Suspense>
+      )}
     </div>
   );
 }
