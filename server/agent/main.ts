@@ -18,7 +18,16 @@ import { AgentState } from './state.ts';
 import { handleExecuteStream } from './stream.ts';
 import { handleTerminal } from './terminal.ts';
 
-const log = (msg: string) => process.stderr.write(`${new Date().toISOString()} ${msg}\n`);
+// agent.log lives on the host's disk, outside the sandbox's disk cap, and kernel stderr is user
+// controlled: keep at most LOG_CAP bytes of it.
+const LOG_CAP = 4 * 1024 * 1024;
+let logged = 0;
+const log = (msg: string) => {
+  if (logged > LOG_CAP) return;
+  const line = `${new Date().toISOString()} ${msg.slice(0, 4000)}\n`;
+  logged += line.length;
+  process.stderr.write(logged > LOG_CAP ? 'agent log capped; further messages dropped\n' : line);
+};
 const cfg = loadConfig(process.argv.slice(2), process.env);
 const state = new AgentState(cfg, log);
 for (const dir of ['/workspace', '/home/user', '/tmp']) mkdirSync(realPath(cfg, dir), { recursive: true });
