@@ -8,7 +8,11 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(1).max(65535);
+const port = z.coerce
+  .number({ error: 'expected a port number (1-65535)' })
+  .int('expected a port number (1-65535)')
+  .min(1, 'expected a port number (1-65535)')
+  .max(65535, 'expected a port number (1-65535)');
 
 const PortRange = z
   .string()
@@ -25,8 +29,18 @@ export const ConfigSchema = z.object({
   agentPorts: PortRange.default([7100, 7999]),
   isolation: z.enum(['bwrap', 'none']).default('bwrap'),
   upstream: z.url().optional(),
-  rateLimit: z.coerce.number().int().min(1).max(1_000_000).default(6000),
-  warmPool: z.coerce.number().int().min(0).max(16).default(1),
+  rateLimit: z.coerce
+    .number({ error: 'expected requests per minute (an integer)' })
+    .int()
+    .min(1)
+    .max(1_000_000)
+    .default(6000),
+  warmPool: z.coerce
+    .number({ error: 'expected a number of spare sandboxes (0-16)' })
+    .int()
+    .min(0)
+    .max(16)
+    .default(1),
   corsOrigin: z
     .string()
     .regex(/^https?:\/\/[^/\s]+$/, 'expected an origin like http://127.0.0.1:5173')
