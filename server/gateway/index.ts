@@ -74,9 +74,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const maxPayload = opts.maxFrameBytes ?? 16 * 1024 * 1024;
   const verified = new VerifiedTokens();
 
-  async function authorize(sandboxId: string, req: IncomingMessage, url: URL, ws: boolean) {
+  async function authorize(sandboxId: string, l: Listener, req: IncomingMessage, url: URL, ws: boolean) {
     const token = extractToken(req, url, ws);
     await checkToken(opts.tokens, token, sandboxId, verified);
+    // The port may have been closed while the token was checked (sandbox stopped or deleted).
+    if (listeners.get(sandboxId) !== l) throw errors.agentUnavailable();
     return requireRunning(opts.lookup(sandboxId));
   }
 
@@ -100,7 +102,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       sendError(res, err as GatewayError, requestId, cors);
       return;
     }
-    authorize(sandboxId, req, url, false).then(
+    authorize(sandboxId, l, req, url, false).then(
       (target) =>
         forwardHttp(req, res, {
           sandboxId,
@@ -144,7 +146,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
       writeRawError(socket, err as GatewayError, requestId, cors);
       return;
     }
-    authorize(sandboxId, req, url, true).then(
+    authorize(sandboxId, l, req, url, true).then(
       (target) =>
         forwardUpgrade(l.wss, req, socket, head, {
           sandboxId,
