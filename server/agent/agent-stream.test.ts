@@ -111,6 +111,25 @@ describe('agent /execute/stream', () => {
     expect(frames.at(-1)).toEqual({ type: 'complete', success: false });
   });
 
+  it('stops the run when the client closes the socket', async () => {
+    const marker = `closed-socket-marker-${process.pid}`;
+    // Two commands, so bash stays (no exec) with the marker in its command line.
+    await agent.stream({ type: 'execute', code: `sleep 30; echo ${marker}`, language: 'bash' }, (ws) => {
+      setTimeout(() => ws.close(), 300);
+    });
+    const deadline = Date.now() + 3000;
+    let alive = true;
+    while (alive && Date.now() < deadline) {
+      // `[c]` keeps the pattern from matching the shell that runs pgrep.
+      const check = await agent.call('POST', '/commands/run', {
+        command: `pgrep -f "[c]${marker.slice(1)}" || true`,
+      });
+      alive = check.json<{ stdout: string }>().stdout.trim() !== '';
+      if (alive) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(alive).toBe(false);
+  });
+
   it('answers a bad first frame with an error frame', async () => {
     const frames = await agent.stream({ type: 'execute', code: 'x', language: 'fortran' });
     expect(frames[0]).toMatchObject({ type: 'error', code: 'INVALID_REQUEST' });

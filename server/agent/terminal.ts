@@ -26,6 +26,18 @@ watch = [0, fd, 3]
 ctl = b""
 while True:
     ready, _, _ = select.select(watch, [], [])
+    if 3 in ready:
+        chunk = os.read(3, 4096)
+        if not chunk:
+            watch.remove(3)
+        ctl += chunk
+        while b"\\n" in ctl:
+            line, ctl = ctl.split(b"\\n", 1)
+            try:
+                c, r = (int(x) for x in line.split())
+                resize(max(1, min(c, 1000)), max(1, min(r, 1000)))
+            except ValueError:
+                pass
     if fd in ready:
         try:
             data = os.read(fd, 65536)
@@ -41,18 +53,6 @@ while True:
             watch.remove(0)
         else:
             os.write(fd, data)
-    if 3 in ready:
-        chunk = os.read(3, 4096)
-        if not chunk:
-            watch.remove(3)
-        ctl += chunk
-        while b"\\n" in ctl:
-            line, ctl = ctl.split(b"\\n", 1)
-            try:
-                c, r = (int(x) for x in line.split())
-                resize(max(1, min(c, 1000)), max(1, min(r, 1000)))
-            except ValueError:
-                pass
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode") else 0)
 `;
