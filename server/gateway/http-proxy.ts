@@ -128,17 +128,24 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
   });
 
   let received = 0;
+  let refused = false;
   req.on('data', (chunk: Buffer) => {
     received += chunk.length;
     reqCapture?.add(chunk);
-    if (json && received > f.jsonLimit) {
+    if (json && received > f.jsonLimit && !refused) {
+      refused = true;
+      req.unpipe(upstream);
       upstream.destroy();
       res.setHeader('connection', 'close');
       sendError(res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
-      req.destroy();
+      // Drop the rest of the upload only once the answer is on its way.
+      res.once('finish', () => req.destroy());
     }
   });
-  pipeline(req, upstream, () => undefined);
+  // pipe, not pipeline: refusing an oversized body must not tear the client's socket down before
+  // the 413 is written.
+  req.pipe(upstream);
+  req.on('error', () => upstream.destroy());
 
   upstream.on('error', (err) => {
     if (res.writableEnded) return;

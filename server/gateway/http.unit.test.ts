@@ -141,6 +141,27 @@ describe('gateway HTTP forwarding', () => {
     expect(await errorOf(big)).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
   });
 
+  it('counts a chunked JSON body too, answering 413 once it passes the limit', async () => {
+    const chunk = new TextEncoder().encode('z'.repeat(16 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        // Up to 1 MiB, far past the 64 KiB limit; the gateway must stop it long before the end.
+        if (sent >= 64) return c.close();
+        sent += 1;
+        c.enqueue(chunk);
+      },
+    });
+    const res = await fetch(`${fx.base}/files/write`, {
+      method: 'POST',
+      headers: { ...fx.auth(), 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(await errorOf(res)).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
+    expect((await fetch(`${fx.base}/anything`, { headers: fx.auth() })).status).toBe(200);
+  });
+
   it('answers CORS preflights for the dashboard origin only', async () => {
     const ok = await fetch(`${fx.base}/execute`, {
       method: 'OPTIONS',
