@@ -5,6 +5,7 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { engine } from './engine.ts';
+import { apiClient, createSandbox, signIn } from './fixtures.ts';
 
 // The machine may be busy (a kernel cold start takes 1-2 s idle, much more under load).
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
@@ -14,17 +15,9 @@ let sandboxId = '';
 /** Every URL the browser asked for during the spec (checked at the end: loopback only). */
 const requested = new Set<string>();
 
-test.beforeAll(async ({ playwright }) => {
-  const e = engine();
-  api = await playwright.request.newContext({
-    baseURL: e.baseURL,
-    extraHTTPHeaders: { 'X-API-Key': e.apiKey },
-  });
-  const res = await api.post('/v1/sandboxes', {
-    data: { template_name: 'code-interpreter', timeout_seconds: 1800 },
-  });
-  expect(res.status(), await res.text()).toBe(201);
-  sandboxId = ((await res.json()) as { id: string }).id;
+test.beforeAll(async () => {
+  api = await apiClient();
+  sandboxId = (await createSandbox(api)).id;
 });
 
 test.afterAll(async () => {
@@ -34,15 +27,12 @@ test.afterAll(async () => {
 
 async function openRunPane(page: Page): Promise<void> {
   page.on('request', (r) => requested.add(r.url()));
-  const login = await page.request.post(`${engine().baseURL}/auth/login`, {
-    data: { api_key: engine().apiKey },
-  });
-  expect(login.ok()).toBe(true);
+  await signIn(page);
   await page.goto(`${engine().baseURL}/sandboxes/${sandboxId}/run`);
   await expect(editor(page)).toBeVisible({ timeout: 20_000 });
 }
 
-/** Monaco's editing surface (an EditContext element labelled by the ariaLabel option). */
+/** Monaco's input element (labelled by the ariaLabel option) and its rendered lines. */
 const editorInput = (page: Page) => page.getByRole('textbox', { name: 'Code editor' });
 const editor = (page: Page) => page.locator('.monaco-editor .view-lines');
 const output = (page: Page) => page.getByRole('region', { name: 'Output' });
@@ -207,6 +197,45 @@ fetch('/v1/sandboxes').then(() => { r.fetch = 'ok'; }, () => { r.fetch = 'blocke
   expect(r.fetch).toBe('blocked');
   expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined();
   await expect(output(page).locator('iframe')).toHaveAttribute('sandbox', 'allow-scripts');
+});
+
+test('JavaScript and Bash run in the same pane', async ({ page }) => {
+  await openRunPane(page);
+  const language = page.getByRole('combobox', { name: 'Language' });
+  await language.selectOption('javascript');
+  await runAndWait(page, 'console.log("js says", [1, 2, 3].map((x) => x * 2).join(","))');
+  await expect(output(page)).toContainText('js says 2,4,6');
+  await language.selectOption('bash');
+  await runAndWait(page, 'echo "bash says $((6 * 7))"; echo to-stderr >&2; exit 3');
+  await expect(output(page)).toContainText('bash says 42');
+  await expect(output(page).locator('[data-stream="stderr"]')).toContainText('to-stderr');
+  await expect(runStatus(page)).toContainText('Exit code 3');
+  // Restart kernel is a Python action.
+  await expect(page.getByRole('button', { name: 'Restart kernel' })).toHaveCount(0);
+});
+
+test('the run history opens a past run in the editor and copies it as curl without the token', async ({
+  page,
+}) => {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await openRunPane(page);
+  await runAndWait(page, 'print("from history", 7 * 6)');
+  const runs = page.getByRole('list', { name: 'Past runs' });
+  const entry = runs.getByRole('listitem').filter({ hasText: 'print("from history", 7 * 6)' }).first();
+  await expect(entry).toBeVisible();
+  await setCode(page, 'print("something else")');
+  await entry.getByRole('button', { name: 'Open' }).click();
+  await expect(editor(page)).toContainText('print("from history", 7 * 6)');
+  await entry.getByRole('button', { name: /as curl$/ }).click();
+  const curl = await page.evaluate(() => navigator.clipboard.readText());
+  const sandbox = (await (await api.get(`/v1/sandboxes/${sandboxId}`)).json()) as { public_host: string };
+  expect(curl).toContain(`${sandbox.public_host}/execute`);
+  expect(curl).toContain('$SANDBOX_TOKEN');
+  expect(curl).not.toMatch(/eyJ[A-Za-z0-9_-]{10,}/); // no JWT inlined
+  const before = await currentRunId(page);
+  await entry.getByRole('button', { name: 'Re-run' }).click();
+  await waitForRunEnd(page, before);
+  await expect(output(page)).toContainText('from history 42');
 });
 
 test('a paused sandbox says so in the pane and can be resumed from there', async ({ page }) => {
