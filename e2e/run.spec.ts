@@ -152,6 +152,7 @@ test('an output flood is truncated and the page stays responsive', async ({ page
     return w.__maxGap;
   });
   test.info().annotations.push({ type: 'flood max frame gap (ms)', description: maxGap.toFixed(0) });
+  console.log(`[figure] longest gap between animation frames during the flood: ${maxGap.toFixed(0)} ms`);
   expect(maxGap).toBeLessThan(1_000);
   // The UI cap holds: a bounded number of lines is in the DOM.
   const lines = await output(page).evaluate((el) => (el.textContent ?? '').split('\n').length);
