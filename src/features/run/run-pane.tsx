@@ -39,7 +39,8 @@ export function RunPane({ sandboxId }: { sandboxId: string }) {
       />
     );
   }
-  return <RunWorkspace sandbox={sandbox.data} />;
+  // Keyed: another sandbox gets its own draft, editor model and session.
+  return <RunWorkspace key={sandbox.data.id} sandbox={sandbox.data} />;
 }
 
 function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
