@@ -66,14 +66,17 @@ export class ExecutionRecording {
   #finished = false;
   readonly #code: string;
   readonly #language: string;
-  readonly #createdAt = nowTimestamp();
+  readonly #createdAt: string;
 
   constructor(
     readonly sandboxId: string,
     request: { code?: unknown; language?: unknown },
     private readonly sink: HistorySink,
     private readonly log?: GatewayLogger,
+    /** When the run began (a synchronous /execute is recorded only once it ended). */
+    createdAt: Date = new Date(),
   ) {
+    this.#createdAt = nowTimestamp(createdAt);
     const code = typeof request.code === 'string' ? request.code : '';
     this.#code = this.#cap(code);
     this.#language = normalizeLanguage(request.language);

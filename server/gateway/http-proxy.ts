@@ -116,6 +116,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
     return;
   }
   const record = f.history !== undefined && req.method === 'POST' && f.url.pathname === '/execute';
+  const startedAt = new Date();
   const reqCapture = record ? new Capture(CAPTURE_REQUEST) : null;
   const resCapture = record ? new Capture(CAPTURE_RESPONSE) : null;
 
@@ -176,7 +177,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
       if (err || !reqCapture || !resCapture || !f.history) return;
       if ((status < 200 || status >= 300) && status !== 408) return;
       const history = f.history;
-      setImmediate(() => recordExecute(f, history, reqCapture, resCapture, status));
+      setImmediate(() => recordExecute(f, history, reqCapture, resCapture, status, startedAt));
     });
   });
 
@@ -192,10 +193,11 @@ function recordExecute(
   reqCap: Capture,
   resCap: Capture,
   status: number,
+  startedAt: Date,
 ): void {
   const request = reqCap.json();
   if (!request) return;
-  const rec = new ExecutionRecording(f.sandboxId, request, sink, f.log);
+  const rec = new ExecutionRecording(f.sandboxId, request, sink, f.log, startedAt);
   const body = resCap.json();
   if (!body) {
     rec.outcome(status === 408 ? 'timeout' : 'failed');

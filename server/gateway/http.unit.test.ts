@@ -162,6 +162,19 @@ describe('gateway HTTP forwarding', () => {
     expect((await fetch(`${fx.base}/anything`, { headers: fx.auth() })).status).toBe(200);
   });
 
+  it('dates a synchronous run from its request, although it is recorded when it ends', async () => {
+    fx.finished.length = 0;
+    await fetch(`${fx.base}/execute`, {
+      method: 'POST',
+      headers: { ...fx.auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'slow' }),
+    });
+    await expect.poll(() => fx.finished.length).toBe(1);
+    const run = fx.finished[0] as { created_at: string; completed_at: string; id: string };
+    expect(run.id).toMatch(/^exec_/);
+    expect(Date.parse(run.completed_at) - Date.parse(run.created_at)).toBeGreaterThanOrEqual(1000);
+  });
+
   it('answers CORS preflights for the dashboard origin only', async () => {
     const ok = await fetch(`${fx.base}/execute`, {
       method: 'OPTIONS',

@@ -74,6 +74,16 @@ export async function startStubAgent(): Promise<StubAgent> {
       const url = new URL(req.url ?? '/', 'http://stub');
       if (url.pathname === '/execute') {
         const body = JSON.parse(Buffer.concat(chunks).toString()) as { code: string };
+        if (body.code === 'slow' && !res.headersSent) {
+          // A long synchronous run: answer only after a second and a bit.
+          setTimeout(() => {
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end(
+              JSON.stringify({ success: true, stdout: '', stderr: '', exit_code: 0, execution_time: 1.1 }),
+            );
+          }, 1100);
+          return;
+        }
         res.writeHead(200, {
           'content-type': 'application/json',
           'set-cookie': 'hopdeck_session=evil',
