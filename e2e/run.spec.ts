@@ -68,6 +68,24 @@ async function runAndWait(page: Page, code: string): Promise<void> {
   await waitForRunEnd(page, before);
 }
 
+test('Monaco loads only when the run tab opens, from the engine itself', async ({ page }) => {
+  const scripts: string[] = [];
+  page.on('request', (r) => {
+    requested.add(r.url());
+    if (r.resourceType() === 'script') scripts.push(r.url());
+  });
+  await signIn(page);
+  await page.goto(`${engine().baseURL}/sandboxes/${sandboxId}`);
+  await expect(page.getByRole('link', { name: 'Run', exact: true })).toBeVisible();
+  await page.waitForLoadState('networkidle');
+  expect(scripts.filter((u) => u.includes('code-editor'))).toEqual([]);
+  await page.getByRole('link', { name: 'Run', exact: true }).click();
+  await expect(editor(page)).toBeVisible({ timeout: 20_000 });
+  const monaco = scripts.filter((u) => u.includes('code-editor'));
+  expect(monaco).toHaveLength(1);
+  expect(new URL(monaco[0] ?? '').origin).toBe(engine().baseURL);
+});
+
 test('type Python into Monaco, run it with the keyboard, see stdout; the draft survives a reload', async ({
   page,
 }) => {
