@@ -45,8 +45,12 @@ async function api(
   return { status: res.status, json: await res.json() };
 }
 
-async function createSandbox(e: BenchEngine): Promise<Created> {
-  const r = await api(e, 'POST', '/v1/sandboxes', { template_name: TEMPLATE });
+/** `cold`: internet off, which the warm pool (built with internet on) cannot serve: a fresh boot. */
+async function createSandbox(e: BenchEngine, cold = false): Promise<Created> {
+  const r = await api(e, 'POST', '/v1/sandboxes', {
+    template_name: TEMPLATE,
+    ...(cold ? { internet_access: false } : {}),
+  });
   if (r.status !== 201) throw new Error(`create answered ${r.status}: ${JSON.stringify(r.json)}`);
   return r.json as Created;
 }
@@ -155,6 +159,15 @@ async function main(): Promise<void> {
     console.log(
       `${''.padEnd(44)} refill to a warm kernel between creates: ${ms(c.refillWaitPerCreate)} on average (one boot at a time)`,
     );
+
+    const cold: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const { ms: t, value } = await timed(() => createSandbox(e, true));
+      cold.push(t);
+      await api(e, 'DELETE', `/v1/sandboxes/${value.id}`);
+    }
+    const coldSummary = summarize(cold);
+    console.log(line('  for reference, a cold create (no pool)', coldSummary));
 
     const sbx = await createSandbox(e);
     const x = await benchExecute(e, sbx, runs);
