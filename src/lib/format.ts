@@ -71,6 +71,11 @@ export function formatResources(r: { vcpu: number; memory_mb: number; disk_mb?: 
   return `${r.vcpu} vCPU · ${formatMemory(r.memory_mb)} RAM · ${disk} disk`;
 }
 
+/** "2 vCPU · 4 GB · 10 GB" (RAM, then disk), for table cells. */
+export function formatResourcesShort(r: { vcpu: number; memory_mb: number; disk_mb: number }) {
+  return `${r.vcpu} vCPU · ${formatMemory(r.memory_mb)} · ${formatMemory(r.disk_mb)}`;
+}
+
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return 'no limit';
   if (seconds % 86400 === 0) return `${seconds / 86400} d`;

@@ -126,7 +126,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         <header className="sticky top-0 z-30 flex h-14 items-center gap-2 border-b bg-background/95 px-4 backdrop-blur">
           <Button
             variant="outline"
-            className="w-full max-w-xs justify-start text-muted-foreground"
+            className="w-auto min-w-0 flex-1 justify-start text-muted-foreground sm:max-w-xs"
             onClick={() => setPaletteOpen(true)}
           >
             <Search />
@@ -135,7 +135,7 @@ export function AppShell({ children }: { children: ReactNode }) {
               Ctrl K
             </kbd>
           </Button>
-          <div className="ml-auto flex items-center gap-1">
+          <div className="ml-auto flex shrink-0 items-center gap-1">
             <ThemeMenu />
             <Button variant="ghost" size="sm" onClick={signOut} disabled={logout.isPending}>
               <LogOut />

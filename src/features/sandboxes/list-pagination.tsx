@@ -35,7 +35,7 @@ export function ListPagination({
         </label>
         <NativeSelect
           id="page-size"
-          className="w-20"
+          className="w-24"
           value={search.limit ?? DEFAULT_PAGE_SIZE}
           onChange={(e) =>
             void navigate({

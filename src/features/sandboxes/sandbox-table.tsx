@@ -7,13 +7,13 @@ import { Button } from '@/components/ui/button';
 import { NativeCheckbox } from '@/components/ui/native-checkbox';
 import { CopyButton } from '@/components/ui/copy-button';
 import { Skeleton } from '@/components/ui/skeleton';
-import { formatResources } from '@/lib/format';
+import { formatResources, formatResourcesShort } from '@/lib/format';
 import { RowActions } from './row-actions';
 import { StatusBadge } from './status-badge';
 import { Countdown, RelativeTime } from './time-cells';
 
 export const ROW_HEIGHT = 49;
-const COLUMN_WIDTHS = [44, 250, 118, 150, 100, 220, 140, 110, 52];
+const COLUMN_WIDTHS = [40, 210, 105, 132, 80, 160, 115, 95, 58];
 const th =
   'sticky top-0 z-10 bg-muted px-3 py-2 text-left text-xs font-medium whitespace-nowrap text-muted-foreground';
 const td = 'truncate px-3 py-2 whitespace-nowrap';
@@ -60,7 +60,7 @@ export function SandboxTable({
       {/* Fixed layout: column widths never depend on the rows in view, so scrolling costs no table
           re-layout and columns do not jump. */}
       <table
-        className="w-full min-w-[1180px] table-fixed border-collapse text-sm"
+        className="w-full min-w-[998px] table-fixed border-collapse text-sm"
         aria-rowcount={rows.length + 1}
       >
         <colgroup>
@@ -163,7 +163,9 @@ const SandboxRow = memo(function SandboxRow({
       </td>
       <td className={td}>{s.template_name}</td>
       <td className={td}>{s.region}</td>
-      <td className={`${td} text-muted-foreground`}>{formatResources(s.resources)}</td>
+      <td className={`${td} text-muted-foreground`} title={formatResources(s.resources)}>
+        {formatResourcesShort(s.resources)}
+      </td>
       <td className={td}>
         <RelativeTime iso={s.created_at} />
       </td>
@@ -174,7 +176,7 @@ const SandboxRow = memo(function SandboxRow({
           <Countdown expiresAt={s.expires_at} />
         )}
       </td>
-      <td className={td}>
+      <td className="px-3 py-2">
         <RowActions sandbox={s} />
       </td>
     </tr>

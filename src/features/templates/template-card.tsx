@@ -18,7 +18,7 @@ export function TemplateStatusBadges({ t }: { t: Template }) {
 export function TemplateCard({ t }: { t: Template }) {
   return (
     <li className="relative flex flex-col gap-3 rounded-xl border bg-card p-4 shadow-xs focus-within:ring-[3px] focus-within:ring-ring/60 hover:border-primary/50">
-      <div className="flex items-start justify-between gap-2">
+      <div className="flex flex-col gap-2">
         <div className="min-w-0">
           <h2 className="font-semibold">
             <Link
@@ -31,12 +31,12 @@ export function TemplateCard({ t }: { t: Template }) {
           </h2>
           <p className="font-mono text-xs text-muted-foreground">{t.name}</p>
         </div>
-        <div className="flex flex-wrap justify-end gap-1">
+        <div className="flex flex-wrap gap-1">
           <TemplateStatusBadges t={t} />
         </div>
       </div>
       <p className="line-clamp-2 text-sm text-muted-foreground">{t.description}</p>
-      <dl className="mt-auto grid grid-cols-2 gap-x-3 gap-y-1 text-xs">
+      <dl className="mt-auto grid grid-cols-[6rem_1fr] gap-x-3 gap-y-1 text-xs">
         <dt className="text-muted-foreground">Category</dt>
         <dd>{t.category}</dd>
         <dt className="text-muted-foreground">Language</dt>

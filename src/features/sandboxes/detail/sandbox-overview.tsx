@@ -13,7 +13,7 @@ const route = getRouteApi('/sandboxes/$id/');
 
 function Field({ label, children, mono }: { label: string; children: ReactNode; mono?: boolean }) {
   return (
-    <div className="grid grid-cols-[9rem_1fr] items-baseline gap-2 py-1.5 text-sm">
+    <div className="grid grid-cols-[7rem_1fr] items-baseline gap-2 py-1.5 text-sm sm:grid-cols-[9rem_1fr]">
       <dt className="text-muted-foreground">{label}</dt>
       <dd className={mono ? 'min-w-0 font-mono text-xs break-all' : 'min-w-0 break-words'}>{children}</dd>
     </div>

@@ -38,16 +38,16 @@ export function TimeoutCard({ sandbox }: { sandbox: Sandbox }) {
           }}
         >
           <div className="space-y-2">
-            <Label htmlFor="timeout-choice">Delete in</Label>
+            <Label htmlFor="timeout-choice">Delete in (from now)</Label>
             <NativeSelect
               id="timeout-choice"
-              className="w-40"
+              className="w-44"
               value={seconds}
               onChange={(e) => setSeconds(Number(e.target.value))}
             >
               {CHOICES.map((c) => (
                 <option key={c.seconds} value={c.seconds}>
-                  {c.label} from now
+                  {c.label}
                 </option>
               ))}
             </NativeSelect>

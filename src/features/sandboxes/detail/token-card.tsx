@@ -12,7 +12,10 @@ import { Countdown } from '../time-cells';
 /** The agent token: masked (never shown in full), copyable, its expiry counting down, refreshable. */
 export function TokenCard({ sandbox }: { sandbox: Sandbox }) {
   const refresh = useRefreshSandboxToken(sandbox.id);
-  const token = sandbox.auth_token;
+  // Reading a sandbox does not return its token (only creating it or refreshing does), and polling
+  // replaces the cached sandbox: keep the last token this page obtained.
+  const token = refresh.data?.auth_token ?? sandbox.auth_token;
+  const expiresAt = refresh.data?.token_expires_at ?? sandbox.token_expires_at;
   return (
     <Card>
       <CardHeader>
@@ -22,16 +25,16 @@ export function TokenCard({ sandbox }: { sandbox: Sandbox }) {
       <CardContent className="space-y-3 text-sm">
         <div className="flex items-center gap-2">
           <code className="rounded bg-muted px-2 py-1 text-xs" aria-label="Token (masked)">
-            {token ? maskSecret(token) : 'not issued yet'}
+            {token ? maskSecret(token) : 'hidden: refresh to get a new token'}
           </code>
           {token && <CopyButton value={token} label="Copy agent token" />}
         </div>
         <p>
           Expires in{' '}
-          {sandbox.token_expires_at ? (
+          {expiresAt ? (
             <>
-              <Countdown expiresAt={sandbox.token_expires_at} />{' '}
-              <span className="text-xs text-muted-foreground">({formatExact(sandbox.token_expires_at)})</span>
+              <Countdown expiresAt={expiresAt} />{' '}
+              <span className="text-xs text-muted-foreground">({formatExact(expiresAt)})</span>
             </>
           ) : (
             <span className="text-muted-foreground">—</span>
