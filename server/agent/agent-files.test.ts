@@ -93,6 +93,33 @@ describe('agent /files', () => {
   });
 });
 
+describe('agent /files/watch', () => {
+  it('reports files created, modified and deleted below the watched directory', async () => {
+    const { default: WebSocket } = await import('ws');
+    await agent.call('POST', '/files/mkdir', { path: '/workspace/watched/deep' });
+    const ws = new WebSocket(`ws+unix://${agent.socket}:/files/watch`);
+    const events: { type: string; path: string; event: string }[] = [];
+    ws.on('message', (d) => events.push(JSON.parse(String(d)) as (typeof events)[number]));
+    await new Promise((resolve) => ws.on('open', resolve));
+    ws.send(JSON.stringify({ action: 'watch', path: '/workspace/watched' }));
+    await new Promise((r) => setTimeout(r, 200));
+    await agent.call('POST', '/files/write', { path: '/workspace/watched/deep/a.txt', content: '1' });
+    await new Promise((r) => setTimeout(r, 150));
+    await agent.call('DELETE', '/files/remove?path=/workspace/watched/deep/a.txt');
+    const seen = (event: string) =>
+      events.some(
+        (e) => e.type === 'change' && e.path === '/workspace/watched/deep/a.txt' && e.event === event,
+      );
+    const deadline = Date.now() + 3000;
+    while (!(seen('created') && seen('deleted')) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    ws.close();
+    expect(seen('created')).toBe(true);
+    expect(seen('deleted')).toBe(true);
+    expect(events.every((e) => e.path.startsWith('/workspace/watched/'))).toBe(true);
+  });
+});
+
 describe('agent /env and /commands', () => {
   it('changes the global env for later runs (PUT replaces, PATCH merges, DELETE clears)', async () => {
     await agent.call('PUT', '/env', { env_vars: { A_KEY: 'one', API_TOKEN: 'secret' } });

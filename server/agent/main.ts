@@ -17,6 +17,7 @@ import { systemRoutes } from './routes/system.ts';
 import { AgentState } from './state.ts';
 import { handleExecuteStream } from './stream.ts';
 import { handleTerminal } from './terminal.ts';
+import { handleFilesWatch } from './watch.ts';
 
 // agent.log lives on the host's disk, outside the sandbox's disk cap, and kernel stderr is user
 // controlled: keep at most LOG_CAP bytes of it.
@@ -84,6 +85,8 @@ server.on('upgrade', (req, socket, head) => {
   const path = url.pathname;
   if (path === '/execute/stream' || path === '/stream') {
     wss.handleUpgrade(req, socket, head, (ws) => handleExecuteStream(ws, state));
+  } else if (path === '/files/watch') {
+    wss.handleUpgrade(req, socket, head, (ws) => handleFilesWatch(ws, state));
   } else if (path === '/terminal') {
     wss.handleUpgrade(req, socket, head, (ws) => handleTerminal(ws, state, url));
   } else {

@@ -1,0 +1,61 @@
+/**
+ * WebSocket /files/watch (JS SDK `watchFiles`): the client sends `{"action":"watch","path":...}`,
+ * the agent answers `{"type":"change","path","event":"created|modified|deleted","timestamp"}` for
+ * every change below that directory, de-duplicated within 50 ms and paced like every other stream.
+ */
+import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { posix } from 'node:path';
+import type { WebSocket } from 'ws';
+import { realPath } from './config.ts';
+import { nowIso } from './http.ts';
+import { FramePacer } from './pacer.ts';
+import type { AgentState } from './state.ts';
+
+const DEDUPE_MS = 50;
+
+export function handleFilesWatch(ws: WebSocket, state: AgentState): void {
+  const pacer = new FramePacer(ws);
+  let watcher: FSWatcher | null = null;
+  const recent = new Map<string, number>();
+  const fail = (message: string, code: string) => {
+    pacer.send({ type: 'error', error: message, code, timestamp: nowIso() });
+    void pacer.flushed().then(() => ws.close(1000));
+  };
+  ws.on('message', (raw) => {
+    if (watcher) return;
+    let msg: { action?: unknown; type?: unknown; path?: unknown };
+    try {
+      msg = JSON.parse(String(raw)) as typeof msg;
+    } catch {
+      return fail('Frame is not valid JSON', 'INVALID_JSON');
+    }
+    const path = typeof msg.path === 'string' ? msg.path : state.cfg.workdir;
+    if ((msg.action ?? msg.type) !== 'watch')
+      return fail('Send {"action":"watch","path":"/workspace"}', 'INVALID_REQUEST');
+    if (!path.startsWith('/') || path.includes('\0'))
+      return fail(`Path must be absolute: ${path}`, 'INVALID_PATH');
+    const base = posix.normalize(path);
+    const real = realPath(state.cfg, base);
+    if (!existsSync(real) || !statSync(real).isDirectory())
+      return fail(`Directory not found: ${base}`, 'DIRECTORY_NOT_FOUND');
+    try {
+      watcher = watch(real, { recursive: true }, (kind, name) => {
+        if (!name) return;
+        const rel = name.toString();
+        const full = posix.join(base, rel);
+        const event =
+          kind === 'change' ? 'modified' : existsSync(realPath(state.cfg, full)) ? 'created' : 'deleted';
+        const key = `${event}:${full}`;
+        const now = Date.now();
+        if ((recent.get(key) ?? 0) > now - DEDUPE_MS) return;
+        recent.set(key, now);
+        if (recent.size > 1000) recent.clear();
+        if (!pacer.congested) pacer.send({ type: 'change', path: full, event, timestamp: nowIso() });
+      });
+      watcher.on('error', () => fail('Watching stopped', 'FILE_OPERATION_FAILED'));
+    } catch (err) {
+      fail(`Cannot watch ${base}: ${(err as Error).message}`, 'FILE_OPERATION_FAILED');
+    }
+  });
+  ws.on('close', () => watcher?.close());
+}
