@@ -110,4 +110,52 @@ test.describe('sandboxes', () => {
     await expect(page.getByRole('row').filter({ hasText: py.id })).toBeVisible();
     await expect(page.getByRole('row').filter({ hasText: node.id })).toHaveCount(0);
   });
+
+  test('bulk pause reports, per sandbox, the one that failed', async ({ signedInPage: page, api }) => {
+    test.setTimeout(120_000);
+    const a = await createSandbox(api, 'ubuntu');
+    const b = await createSandbox(api, 'ubuntu');
+    await page.goto('/sandboxes');
+    for (const s of [a, b]) await page.getByRole('checkbox', { name: `Select ${s.id}` }).click();
+    const bar = page.getByRole('region', { name: 'Bulk actions' });
+    await bar.getByRole('button', { name: /Pause \(2\)/ }).click();
+    // Someone deletes one of them behind the dashboard's back before the action is confirmed.
+    expect((await api.delete(`/v1/sandboxes/${b.id}`)).ok()).toBe(true);
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Pause 2' }).click();
+
+    const report = page.getByRole('dialog', { name: 'Some actions failed' });
+    await expect(report).toContainText('1 of 2 sandboxes paused');
+    const results = report.getByRole('list', { name: 'Results per sandbox' });
+    await expect(results.getByRole('listitem').filter({ hasText: a.id })).not.toContainText(
+      'RESOURCE_NOT_FOUND',
+    );
+    await expect(results.getByRole('listitem').filter({ hasText: b.id })).toContainText(
+      /RESOURCE_NOT_FOUND.*req_/,
+    );
+    await page.keyboard.press('Escape');
+    // The failed row was rolled back and the list now shows the engine's truth.
+    await expect(page.getByRole('row').filter({ hasText: a.id })).toContainText('paused');
+    await expect(page.getByRole('row').filter({ hasText: b.id })).toHaveCount(0);
+  });
+
+  test('polling sends one list request per interval, never one per row', async ({
+    signedInPage: page,
+    api,
+  }) => {
+    test.setTimeout(90_000);
+    await createSandbox(api, 'ubuntu');
+    await createSandbox(api, 'ubuntu');
+    await page.goto('/sandboxes');
+    await expect(page.getByRole('row')).toHaveCount(3);
+    const calls: string[] = [];
+    page.on('request', (r) => {
+      const path = new URL(r.url()).pathname;
+      if (path.startsWith('/v1/sandboxes')) calls.push(path);
+    });
+    // Nothing is changing: the slow interval (10 s) applies, so 12 s see one or two list requests.
+    await page.waitForTimeout(12_000);
+    expect(calls.every((p) => p === '/v1/sandboxes')).toBe(true);
+    expect(calls.length).toBeGreaterThanOrEqual(1);
+    expect(calls.length).toBeLessThanOrEqual(2);
+  });
 });
