@@ -130,6 +130,18 @@ describe('agent /execute/stream', () => {
     expect(alive).toBe(false);
   });
 
+  it('streams a command on /commands/stream with the same frames', async () => {
+    const frames = await agent.stream(
+      { type: 'execute', command: 'bash', args: ['-c', 'echo "hi $WHO"; exit 2'], env: { WHO: 'there' } },
+      undefined,
+      '/commands/stream',
+    );
+    expect(frames.map((f) => f.type)).toEqual(['start', 'stdout', 'result', 'complete']);
+    expect(frames[1]).toMatchObject({ data: 'hi there\n' });
+    expect(frames[2]).toMatchObject({ exit_code: 2 });
+    expect(frames[3]).toEqual({ type: 'complete', success: false });
+  });
+
   it('answers a bad first frame with an error frame', async () => {
     const frames = await agent.stream({ type: 'execute', code: 'x', language: 'fortran' });
     expect(frames[0]).toMatchObject({ type: 'error', code: 'INVALID_REQUEST' });

@@ -85,6 +85,8 @@ server.on('upgrade', (req, socket, head) => {
   const path = url.pathname;
   if (path === '/execute/stream' || path === '/stream') {
     wss.handleUpgrade(req, socket, head, (ws) => handleExecuteStream(ws, state));
+  } else if (path === '/commands/stream') {
+    wss.handleUpgrade(req, socket, head, (ws) => handleExecuteStream(ws, state, 'command'));
   } else if (path === '/files/watch') {
     wss.handleUpgrade(req, socket, head, (ws) => handleFilesWatch(ws, state));
   } else if (path === '/terminal') {

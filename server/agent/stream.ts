@@ -7,7 +7,10 @@
 import type { WebSocket } from 'ws';
 import { ExecuteRequest, type RichOutput, type StreamFrame } from '../../src/api/schemas.ts';
 import { AgentError, nowIso, parseWith } from './http.ts';
-import { executeInto, newId } from './execute.ts';
+import { executeInto, newId, resolveWorkdir, runEnv, type ExecuteOutcome } from './execute.ts';
+import { CappedOutput } from './output.ts';
+import { runProcess } from './runner.ts';
+import { CommandRequest, commandArgv } from './routes/commands.ts';
 import type { OutputSink, StreamName } from './output.ts';
 import { FINAL_GAP_MS, FramePacer, PACE_MS } from './pacer.ts';
 import { toInput } from './routes/execute.ts';
@@ -60,7 +63,12 @@ class SocketSink implements OutputSink {
   }
 }
 
-export function handleExecuteStream(ws: WebSocket, state: AgentState): void {
+/** `/execute/stream` runs code; `/commands/stream` (digest §5.12 Rec) runs a command, same frames. */
+export function handleExecuteStream(
+  ws: WebSocket,
+  state: AgentState,
+  kind: 'code' | 'command' = 'code',
+): void {
   const sink = new SocketSink(ws);
   const abort = new AbortController();
   let started = false;
@@ -90,7 +98,7 @@ export function handleExecuteStream(ws: WebSocket, state: AgentState): void {
     }
     started = true;
     clearTimeout(idle);
-    void run(state, ws, sink, msg, abort.signal);
+    void run(state, ws, sink, msg, abort.signal, kind);
   });
 }
 
@@ -106,16 +114,57 @@ async function closeAfter(sink: SocketSink, ws: WebSocket): Promise<void> {
   setTimeout(() => ws.close(1000), 100).unref();
 }
 
+interface Job {
+  timeoutMs: number;
+  go: (id: string) => Promise<ExecuteOutcome>;
+}
+
+function prepare(
+  state: AgentState,
+  msg: unknown,
+  signal: AbortSignal,
+  sink: SocketSink,
+  kind: 'code' | 'command',
+): Job {
+  if (kind === 'code') {
+    const input = { ...toInput(state, parseWith(ExecuteRequest, msg), 120), signal };
+    return { timeoutMs: input.timeoutMs, go: (id) => executeInto(state, id, input, sink) };
+  }
+  const body = parseWith(CommandRequest, msg);
+  const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
+  const timeoutMs = (body.timeout ?? 30) * 1000;
+  const [file, args] = commandArgv(body);
+  return {
+    timeoutMs,
+    go: async () => {
+      const capped = new CappedOutput(state.cfg.outputCapBytes, sink);
+      const started = performance.now();
+      const out = await runProcess({
+        file,
+        args,
+        cwd: cwd.real,
+        env: runEnv(state, body.env),
+        timeoutMs,
+        sink: capped,
+        signal,
+      });
+      if (out.spawnError) capped.text('stderr', `${out.spawnError}\n`);
+      return { ...out, truncated: capped.truncated, seconds: (performance.now() - started) / 1000 };
+    },
+  };
+}
+
 async function run(
   state: AgentState,
   ws: WebSocket,
   sink: SocketSink,
   msg: unknown,
   signal: AbortSignal,
+  kind: 'code' | 'command',
 ): Promise<void> {
-  let input;
+  let job: Job;
   try {
-    input = { ...toInput(state, parseWith(ExecuteRequest, msg), 120), signal };
+    job = prepare(state, msg, signal, sink, kind);
   } catch (err) {
     const e = err instanceof AgentError ? err : new AgentError(400, 'INVALID_REQUEST', String(err));
     fail(sink, ws, e.code, e.message);
@@ -124,12 +173,12 @@ async function run(
   const id = newId('exec');
   sink.send({ type: 'start', execution_id: id, timestamp: nowIso() });
   try {
-    const out = await executeInto(state, id, input, sink);
+    const out = await job.go(id);
     sink.flush();
     if (out.timedOut) {
       sink.send({
         type: 'error',
-        error: `Execution timed out after ${input.timeoutMs / 1000} s`,
+        error: `Execution timed out after ${job.timeoutMs / 1000} s`,
         code: 'EXECUTION_TIMEOUT',
         timestamp: nowIso(),
       });

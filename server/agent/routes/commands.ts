@@ -7,7 +7,7 @@ import { runProcess } from '../runner.ts';
 import type { AgentState } from '../state.ts';
 import { startBackground } from './execute.ts';
 
-const CommandRequest = z.object({
+export const CommandRequest = z.object({
   command: z.string().min(1).max(1_000_000),
   args: z.array(z.string().max(1_000_000)).max(10_000).optional(),
   timeout: z.number().positive().max(3600).optional(),
@@ -18,7 +18,7 @@ const CommandRequest = z.object({
 });
 type CommandRequest = z.infer<typeof CommandRequest>;
 
-function argv(body: CommandRequest): [string, string[]] {
+export function commandArgv(body: CommandRequest): [string, string[]] {
   return body.args ? [body.command, body.args] : ['/bin/sh', ['-c', body.command]];
 }
 
@@ -32,7 +32,7 @@ export function commandRoutes(router: Router, state: AgentState): void {
     const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
     const sink = new CollectingSink();
     const capped = new CappedOutput(state.cfg.outputCapBytes, sink);
-    const [file, args] = argv(body);
+    const [file, args] = commandArgv(body);
     const started = performance.now();
     let pid: number | null = null;
     const out = await runProcess({
@@ -62,7 +62,7 @@ export function commandRoutes(router: Router, state: AgentState): void {
   router.on('POST', '/commands/background', async (ctx) => {
     const body = await readJson(ctx, CommandRequest);
     const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
-    const [file, args] = argv(body);
+    const [file, args] = commandArgv(body);
     const proc = startBackground(
       state,
       'command',

@@ -23,7 +23,7 @@ export interface AgentHandle {
   socket: string;
   root: string;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpReply>;
-  stream(first: unknown, onOpen?: (ws: WebSocket) => void): Promise<Record<string, unknown>[]>;
+  stream(first: unknown, onOpen?: (ws: WebSocket) => void, path?: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -67,9 +67,10 @@ export function streamOverSocket(
   socketPath: string,
   first: unknown,
   onOpen?: (ws: WebSocket) => void,
+  path = '/execute/stream',
 ): Promise<Record<string, unknown>[]> {
   return new Promise((resolveFrames, reject) => {
-    const ws = new WebSocket(`ws+unix://${socketPath}:/execute/stream`);
+    const ws = new WebSocket(`ws+unix://${socketPath}:${path}`);
     const frames: Record<string, unknown>[] = [];
     ws.on('open', () => {
       ws.send(typeof first === 'string' ? first : JSON.stringify(first));
@@ -115,7 +116,7 @@ export async function startAgent(
     socket,
     root,
     call: (method, path, body, headers) => httpOverSocket(socket, method, path, body, headers),
-    stream: (first, onOpen) => streamOverSocket(socket, first, onOpen),
+    stream: (first, onOpen, path) => streamOverSocket(socket, first, onOpen, path),
     close: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
