@@ -275,6 +275,8 @@ test('figure: Run to first stdout byte of print(1), p50 over 20 runs', async ({ 
   await setCode(page, 'print(1)');
   const samples: number[] = [];
   for (let i = 0; i < 20; i++) {
+    // Press Run on a settled page (the previous run's history refresh has landed), as a person would.
+    await page.waitForLoadState('networkidle');
     await page.evaluate(() => performance.clearMeasures('hopdeck-first-stdout'));
     const before = await currentRunId(page);
     await page.getByRole('button', { name: 'Run code', exact: true }).click();
