@@ -8,6 +8,7 @@
  * No assertions: it prints figures and the goals next to them. Options: --creates N --runs N.
  */
 import { spawn } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { agentRequest } from '../control-plane/agent-client.ts';
 import { baselineFreshInterpreter } from '../runtime/index.ts';
@@ -140,6 +141,11 @@ async function main(): Promise<void> {
   const runs = arg('--runs', 50);
   const t0 = performance.now();
   console.log('Hopdeck benchmark (loopback only; figures from this run, no assertions)');
+  console.log(
+    `machine: ${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} at start`,
+  );
   const e = await startEngine({ warmPool: 1, agentPorts: AGENT_PORTS });
   let interrupted = false;
   const onSignal = () => {
@@ -189,7 +195,7 @@ async function main(): Promise<void> {
       `  create p50 ${ms(c.summary.p50)} (goal ≤ 100 ms): ${c.summary.p50 <= 100 ? 'met' : 'NOT met'}`,
     );
     console.log(
-      `  warm execute p50 ${ms(x.gateway.p50)} vs baseline p50 ${ms(base.p50)}: ${ratio.toFixed(1)}× faster (goal ≥ 5×): ${ratio >= 5 ? 'met' : 'NOT met'}`,
+      `  warm execute p50 ${ms(x.gateway.p50)} vs baseline p50 ${ms(base.p50)}: ${ratio.toFixed(2)}× faster (goal ≥ 5×): ${ratio >= 5 ? 'met' : 'NOT met'}`,
     );
     console.log(`  gateway cost per execute (median of paired differences): ${ms(x.cost)}`);
     if (mem) {
@@ -197,6 +203,11 @@ async function main(): Promise<void> {
         `  idle sandbox memory: RSS ${mem.rssMb.toFixed(1)} MB, PSS ${mem.pssMb.toFixed(1)} MB over ${mem.processes} processes (${[...new Set(mem.commands)].join(', ')})`,
       );
     } else console.log('  idle sandbox memory: unknown (no pid recorded)');
+    console.log(
+      `  load average at the end ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} (a busy machine inflates every figure)`,
+    );
     console.log(`  total bench time ${(Math.round(performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     if (!interrupted) await e.close();
