@@ -128,7 +128,13 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
               aria-label="Language"
               className="h-8 w-36"
               value={draft.language}
-              onChange={(e) => setEdited({ ...draft, language: e.target.value as Language })}
+              onChange={(e) => {
+                const language = e.target.value as Language;
+                // Untouched starter code follows the language; anything written stays.
+                const code =
+                  draft.code === STARTER_CODE[draft.language] ? STARTER_CODE[language] : draft.code;
+                setEdited({ code, language });
+              }}
             >
               {LANGUAGES.map((l) => (
                 <option key={l} value={l}>
