@@ -18,6 +18,7 @@ import { line, ms, percentile, summarize, timed, waitFor } from './stats.ts';
 
 const TEMPLATE = 'code-interpreter';
 const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
+const STREAM_CLIENT = fileURLToPath(new URL('./client-stream.ts', import.meta.url));
 const AGENT_PORTS: [number, number] = [7950, 7999];
 
 function arg(name: string, fallback: number): number {
@@ -88,30 +89,21 @@ async function benchCreates(e: BenchEngine, n: number) {
   return { summary: summarize(samples), refillWaitPerCreate: refillWait / n };
 }
 
-/** Timings from the client process (client.ts): the same execute through the gateway and direct. */
-function clientRun(
-  e: BenchEngine,
-  sbx: Created,
-  runs: number,
-): Promise<{ gateway: number[]; direct: number[] }> {
-  const socket = e.app.engine.svc.deps.runtime.socketPath(sbx.id);
+/** Run a benchmark client (its own process) and parse the JSON it prints. */
+function runClient<T>(script: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', CLIENT, sbx.public_host, sbx.auth_token, socket, String(runs)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
     const kill = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(kill);
-      if (code !== 0) return reject(new Error(`bench client exited with ${code}`));
+      if (code !== 0) return reject(new Error(`bench client ${script} exited with ${code}`));
       try {
-        resolve(JSON.parse(out) as { gateway: number[]; direct: number[] });
+        resolve(JSON.parse(out) as T);
       } catch (err) {
         reject(err as Error);
       }
@@ -120,10 +112,26 @@ function clientRun(
 }
 
 async function benchExecute(e: BenchEngine, sbx: Created, runs: number) {
-  const r = await clientRun(e, sbx, runs);
+  const socket = e.app.engine.svc.deps.runtime.socketPath(sbx.id);
+  const r = await runClient<{ gateway: number[]; direct: number[] }>(CLIENT, [
+    sbx.public_host,
+    sbx.auth_token,
+    socket,
+    String(runs),
+  ]);
   // Runs are paired (same moment, same load): the median of the differences is the gateway's cost.
   const diffs = r.gateway.map((g, i) => g - (r.direct[i] ?? g));
   return { gateway: summarize(r.gateway), direct: summarize(r.direct), cost: percentile(diffs, 50) };
+}
+
+async function benchStream(e: BenchEngine, sbx: Created, runs: number) {
+  const r = await runClient<{ browser: number[]; sdk: number[] }>(STREAM_CLIENT, [
+    sbx.public_host,
+    sbx.auth_token,
+    e.base,
+    String(runs),
+  ]);
+  return { browser: summarize(r.browser), sdk: summarize(r.sdk) };
 }
 
 async function benchBaseline(runs: number) {
@@ -175,10 +183,16 @@ async function main(): Promise<void> {
     const coldSummary = summarize(cold);
     console.log(line('  for reference, a cold create (no pool)', coldSummary));
 
+    // Let the pool's refill (a kernel boot) finish, so the runs below do not compete with it.
+    await waitFor('the warm pool to refill', () => poolWarm(e), 180_000);
     const sbx = await createSandbox(e);
+    await waitFor('the warm pool to refill', () => poolWarm(e), 180_000);
     const x = await benchExecute(e, sbx, runs);
     console.log(line('warm print(1) through the gateway', x.gateway));
     console.log(line('warm print(1) straight to the agent socket', x.direct));
+    const st = await benchStream(e, sbx, Math.min(runs, 20));
+    console.log(line('warm print(1) stream, browser (no pacing)', st.browser));
+    console.log(line('warm print(1) stream, SDK (bursts paced)', st.sdk));
     const base = await benchBaseline(Math.min(runs, 20));
     console.log(line('baseline: fresh bwrap + python3 per run', base));
 
