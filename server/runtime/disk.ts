@@ -2,11 +2,14 @@
  * A sandbox's persistent files (/workspace and /home/user) live on a sparse ext4 image of
  * `disk_mb`, loop-mounted on the host at `<sandbox>/fs`: a real disk cap, kept across stop/start.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const MIN_DISK_MB = 64;
+// Asynchronous on purpose: boots (pool refills included) must never stall the engine's event loop.
+const run = promisify(execFile);
 
 export function isMounted(dir: string): boolean {
   const escaped = dir.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
@@ -16,34 +19,28 @@ export function isMounted(dir: string): boolean {
 }
 
 /** Create (first boot) and mount the image; make the user's directories. */
-export function mountDisk(sandboxDir: string, diskMb: number): string {
+export async function mountDisk(sandboxDir: string, diskMb: number): Promise<string> {
   const image = join(sandboxDir, 'disk.img');
   const fs = join(sandboxDir, 'fs');
   mkdirSync(fs, { recursive: true });
   if (!existsSync(image)) {
     writeFileSync(image, '');
     truncateSync(image, Math.max(MIN_DISK_MB, diskMb) * 1024 * 1024);
-    execFileSync(
-      'mkfs.ext4',
-      ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1', image],
-      {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      },
-    );
+    await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1', image]);
   }
   if (!isMounted(fs)) {
-    execFileSync('mount', ['-o', 'loop,nosuid,nodev', image, fs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await run('mount', ['-o', 'loop,nosuid,nodev', image, fs]);
   }
   return fs;
 }
 
-export function unmountDisk(sandboxDir: string): void {
+export async function unmountDisk(sandboxDir: string): Promise<void> {
   const fs = join(sandboxDir, 'fs');
   if (!isMounted(fs)) return;
   try {
-    execFileSync('umount', [fs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await run('umount', [fs]);
   } catch {
-    execFileSync('umount', ['-l', fs], { stdio: ['ignore', 'ignore', 'pipe'] });
+    await run('umount', ['-l', fs]);
   }
 }
 

@@ -127,7 +127,7 @@ export class LocalRuntime implements Runtime {
     mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
     const uid = this.#allocUid(spec.id);
     const bwrap = this.isolation === 'bwrap';
-    const fsDir = bwrap ? mountDisk(dir, spec.resources.disk_mb) : join(dir, 'fs');
+    const fsDir = bwrap ? await mountDisk(dir, spec.resources.disk_mb) : join(dir, 'fs');
     prepareUserDirs(fsDir, bwrap ? uid : (process.getuid?.() ?? 0), !bwrap);
     mkdirSync(join(dir, 'run'), { recursive: true });
     if (bwrap) chownSync(join(dir, 'run'), uid, uid);
@@ -239,7 +239,7 @@ export class LocalRuntime implements Runtime {
     await this.#starting.get(id)?.catch(() => undefined);
     await this.#killTree(id, this.#readState(id)?.pid ?? null);
     this.#cg.remove(id);
-    if (this.isolation === 'bwrap') unmountDisk(dir);
+    if (this.isolation === 'bwrap') await unmountDisk(dir);
   }
 
   async pause(id: string): Promise<void> {
