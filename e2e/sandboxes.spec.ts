@@ -158,4 +158,33 @@ test.describe('sandboxes', () => {
     expect(calls.length).toBeGreaterThanOrEqual(1);
     expect(calls.length).toBeLessThanOrEqual(2);
   });
+
+  test('cursor pagination: next, reload on page 2, previous', async ({ signedInPage: page, api }) => {
+    test.setTimeout(180_000);
+    const ids: string[] = [];
+    for (let i = 0; i < 11; i++) ids.push((await createSandbox(api, 'ubuntu')).id);
+    await page.goto('/sandboxes?limit=10');
+    const rows = page
+      .getByRole('row')
+      .filter({ has: page.getByRole('checkbox', { name: /^Select sandbox_/ }) });
+    await expect(rows).toHaveCount(10);
+    await expect(page.getByText('Page 1 · 10 shown')).toBeVisible();
+
+    await page.getByRole('button', { name: 'Next' }).click();
+    await expect(page.getByText('Page 2 · 1 shown')).toBeVisible();
+    await expect(rows).toHaveCount(1);
+    // Newest first: the last page holds the oldest sandbox.
+    await expect(rows.first()).toContainText(ids[0] ?? '');
+    await expect(page).toHaveURL(/cursor=/);
+    await expect(page.getByRole('button', { name: 'Next' })).toBeDisabled();
+
+    await page.reload();
+    await expect(page.getByText('Page 2 · 1 shown')).toBeVisible();
+    await expect(rows.first()).toContainText(ids[0] ?? '');
+
+    await page.getByRole('button', { name: 'Previous' }).click();
+    await expect(page.getByText('Page 1 · 10 shown')).toBeVisible();
+    await expect(rows.first()).toContainText(ids[10] ?? '');
+    await expect(page.getByRole('button', { name: 'Previous' })).toBeDisabled();
+  });
 });

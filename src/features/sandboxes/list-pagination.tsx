@@ -8,6 +8,7 @@ import {
   nextPage,
   previousPage,
   resetPaging,
+  type PageSize,
   type SandboxListSearch,
 } from './search';
 
@@ -39,7 +40,7 @@ export function ListPagination({
           value={search.limit ?? DEFAULT_PAGE_SIZE}
           onChange={(e) =>
             void navigate({
-              search: (s) => resetPaging(s, { limit: Number(e.target.value) as 25 | 50 | 100 }),
+              search: (s) => resetPaging(s, { limit: Number(e.target.value) as PageSize }),
             })
           }
         >

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { SORT_FIELDS, type SandboxListParams } from '@/api/sandboxes';
 import { SandboxStatus } from '@/api/schemas';
 
-export const PAGE_SIZES = [25, 50, 100] as const;
+export const PAGE_SIZES = [10, 25, 50, 100] as const;
+export type PageSize = (typeof PAGE_SIZES)[number];
 export const DEFAULT_PAGE_SIZE = 50;
 
 // `.catch(undefined)`: a hand-edited or stale link falls back to the default instead of failing.
@@ -15,7 +16,7 @@ export const sandboxListSearchSchema = z.object({
   sort: z.enum(SORT_FIELDS).optional().catch(undefined),
   order: z.enum(['asc', 'desc']).optional().catch(undefined),
   limit: z
-    .union([z.literal(25), z.literal(50), z.literal(100)])
+    .union([z.literal(10), z.literal(25), z.literal(50), z.literal(100)])
     .optional()
     .catch(undefined),
   /** Cursor of the page shown; absent on the first page. */
