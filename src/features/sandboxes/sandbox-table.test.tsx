@@ -69,7 +69,8 @@ describe('SandboxTable', () => {
     );
     expect(row).toHaveTextContent('creating');
     expect(row).toHaveTextContent('nodejs');
-    expect(row).toHaveTextContent('1 vCPU · 1 GB RAM · 2 GB disk');
+    expect(row).toHaveTextContent('1 vCPU · 1 GB · 2 GB');
+    expect(within(row).getByTitle('1 vCPU · 1 GB RAM · 2 GB disk')).toBeInTheDocument();
     expect(row).toHaveTextContent(/59m \d\ds/);
   });
 
