@@ -55,7 +55,7 @@ export function SandboxTable({
     <div
       ref={scrollRef}
       data-testid="sandbox-scroller"
-      className="max-h-[calc(100dvh-17rem)] min-h-40 overflow-auto rounded-lg border"
+      className="relative max-h-[calc(100dvh-17rem)] min-h-40 overflow-auto rounded-lg border"
     >
       {/* Fixed layout: column widths never depend on the rows in view, so scrolling costs no table
           re-layout and columns do not jump. */}

@@ -41,7 +41,7 @@ export function ApiKeysCard() {
         {keys.isError && <ErrorAlert error={keys.error} title="Could not load API keys" />}
         {keys.isPending && <Skeleton className="h-24" />}
         {keys.data && (
-          <div className="overflow-x-auto rounded-lg border">
+          <div className="relative overflow-x-auto rounded-lg border">
             <table className="w-full text-sm">
               <thead className="bg-muted">
                 <tr>
