@@ -195,7 +195,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const wss = new WebSocketServer({
       noServer: true,
       maxPayload,
-      perMessageDeflate: false,
+      // Compress every frame (threshold 0) when the client offers it, as the SDKs' ws does: the
+      // client then inflates each frame in its own callback, which the SDK readers need (see
+      // ws-outbox.ts). Level 1: cheap; the frames are mostly small JSON.
+      perMessageDeflate: { threshold: 0, zlibDeflateOptions: { level: 1 } },
       handleProtocols: (_protocols, req) => chosenProtocol.get(req) ?? false,
     });
     const l: Listener = {

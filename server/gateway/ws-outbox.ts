@@ -4,9 +4,11 @@
  * Pacing exists for the official SDKs: their readers attach a one-shot `message` listener, await
  * it, and only then attach the next one, so when several frames arrive in one socket read (the
  * agent writes `stderr`, `result` and `complete` in the same tick) every frame after the first is
- * dropped, and `runCodeStream` waits for a `complete` it never sees. Spacing frames of a burst by a
- * few milliseconds makes each arrive in its own read. Frames that are already spaced (live output)
- * pass at once; browsers (which queue every frame) are not paced.
+ * dropped, and `runCodeStream` waits for a `complete` it never sees. The robust cure is
+ * permessage-deflate, which the gateway accepts with threshold 0 (the SDK's ws offers it): the
+ * client then inflates each frame in its own callback. For a non-browser client without it,
+ * spacing the frames of a burst by a few milliseconds makes each arrive in its own read in most
+ * cases. Frames that are already spaced (live output) pass at once; browsers are never paced.
  */
 import WebSocket, { type RawData } from 'ws';
 

@@ -134,8 +134,10 @@ function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
       : null;
   let clientClosedFirst = false;
 
-  // Frames to an SDK (no Origin header) are paced; see ws-outbox.ts.
-  const toClient = new Outbox(client, upstream, f.browser ? 0 : f.sdkPacingMs);
+  // Frames to a non-browser client that did not negotiate permessage-deflate are paced; see
+  // ws-outbox.ts. Browsers queue every frame; a deflating client inflates each in its own callback.
+  const deflating = client.extensions.includes('permessage-deflate');
+  const toClient = new Outbox(client, upstream, f.browser || deflating ? 0 : f.sdkPacingMs);
   const toAgent = new Outbox(upstream, client, 0);
   const pipe = (from: WebSocket, out: Outbox, observe: ((text: string) => void) | null) => {
     from.on('message', (data: RawData, isBinary: boolean) => {

@@ -4,9 +4,11 @@
  */
 import { WSClient } from '@hopx-ai/sdk';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { ORIGIN, openWs, useStubGateway } from './testing/stub-fixture.ts';
 
 const fx = useStubGateway('sandbox_unitgatewayws001', 7761);
+const SEVEN = ['start', 'stdout', 'stderr', 'stdout', 'rich_output', 'result', 'complete'];
 
 describe('gateway WebSocket relay', () => {
   it('relays /execute/stream frames in order and records the run', async () => {
@@ -38,10 +40,13 @@ describe('gateway WebSocket relay', () => {
     });
   });
 
-  it("paces a burst of frames so the official SDK's one-listener-at-a-time reader sees them all", async () => {
+  it("delivers a burst to the official SDK's reader, which drops frames that share a read", async () => {
     // The stub agent writes all seven frames of a run in one tick, like the real agent's ending.
+    // The SDK's ws offers permessage-deflate; the gateway accepts, so each frame is inflated on
+    // its own and the SDK's one-listener-at-a-time reader sees them all.
     const client = new WSClient(fx.base, fx.token);
     const ws = await client.connect('/execute/stream');
+    expect(ws.extensions).toContain('permessage-deflate');
     client.send(ws, { type: 'execute', code: 'x', language: 'python' });
     const types: string[] = [];
     const read = (async () => {
@@ -52,7 +57,29 @@ describe('gateway WebSocket relay', () => {
     })();
     await Promise.race([read, new Promise((r) => setTimeout(r, 3000))]);
     ws.close();
-    expect(types).toEqual(['start', 'stdout', 'stderr', 'stdout', 'rich_output', 'result', 'complete']);
+    expect(types).toEqual(SEVEN);
+  });
+
+  it('paces the burst for a non-browser client without deflate, so an SDK-style reader sees it all', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${fx.port}/execute/stream`, {
+      headers: fx.auth(),
+      perMessageDeflate: false,
+    });
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'execute', code: 'x', language: 'python' }));
+    // The SDK's reader: one `once('message')` at a time, re-armed after its consumer ran.
+    const next = () => new Promise<string>((r) => ws.once('message', (d) => r(d.toString())));
+    const types: string[] = [];
+    const read = (async () => {
+      while (types.at(-1) !== 'complete') {
+        const frame = JSON.parse(await next()) as { type: string };
+        await Promise.resolve();
+        types.push(frame.type);
+      }
+    })();
+    await Promise.race([read, new Promise((r) => setTimeout(r, 3000))]);
+    ws.close();
+    expect(types).toEqual(SEVEN);
   });
 
   it('records a run the client kills and leaves as killed, with the output so far', async () => {
