@@ -222,9 +222,11 @@ test('JavaScript and Bash run in the same pane', async ({ page }) => {
   await openRunPane(page);
   const language = page.getByRole('combobox', { name: 'Language' });
   await language.selectOption('javascript');
+  await expect(language).toHaveValue('javascript');
   await runAndWait(page, 'console.log("js says", [1, 2, 3].map((x) => x * 2).join(","))');
   await expect(output(page)).toContainText('js says 2,4,6');
   await language.selectOption('bash');
+  await expect(language).toHaveValue('bash');
   await runAndWait(page, 'echo "bash says $((6 * 7))"; echo to-stderr >&2; exit 3');
   await expect(output(page)).toContainText('bash says 42');
   await expect(output(page).locator('[data-stream="stderr"]')).toContainText('to-stderr');

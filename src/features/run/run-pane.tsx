@@ -30,8 +30,9 @@ const LANGUAGE_LABEL: Record<Language, string> = { python: 'Python', javascript:
 export function RunPane({ sandboxId }: { sandboxId: string }) {
   const sandbox = useQuery(sandboxQueryOptions(sandboxId));
   if (sandbox.isPending) return <Skeleton className="h-96" />;
-  if (sandbox.isError) {
-    const gone = isApiError(sandbox.error) && sandbox.error.status === 404;
+  // A failed background refetch keeps the last good data, unless the sandbox is gone.
+  const gone = isApiError(sandbox.error) && sandbox.error.status === 404;
+  if (!sandbox.data || gone) {
     return (
       <ErrorAlert
         error={sandbox.error}
@@ -61,6 +62,11 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
     sandboxRef.current = sandbox;
     draftRef.current = draft;
   });
+  // Updates the ref at once too: the editor reports our own edits synchronously, before effects run.
+  const updateDraft = useCallback((next: Draft) => {
+    draftRef.current = next;
+    setEdited(next);
+  }, []);
 
   // Save the draft shortly after typing stops.
   useEffect(() => {
@@ -84,21 +90,25 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
   }, [session]);
   const onCodeChange = useCallback(
     (code: string) => {
-      setEdited({ ...draftRef.current, code });
+      if (code === draftRef.current.code) return; // the echo of a change made here
+      updateDraft({ ...draftRef.current, code });
       warm(); // typing usually ends with a run
     },
-    [warm],
+    [warm, updateDraft],
   );
   useEffect(() => {
     if (running) warm();
   }, [running, warm]);
-  const openRun = useCallback((code: string, language: Language) => setEdited({ code, language }), []);
+  const openRun = useCallback(
+    (code: string, language: Language) => updateDraft({ code, language }),
+    [updateDraft],
+  );
   const rerun = useCallback(
     (code: string, language: Language) => {
-      setEdited({ code, language });
+      updateDraft({ code, language });
       run(code, language);
     },
-    [run],
+    [run, updateDraft],
   );
 
   const restart = useMutation({
@@ -133,7 +143,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
                 // Untouched starter code follows the language; anything written stays.
                 const code =
                   draft.code === STARTER_CODE[draft.language] ? STARTER_CODE[language] : draft.code;
-                setEdited({ code, language });
+                updateDraft({ code, language });
               }}
             >
               {LANGUAGES.map((l) => (
