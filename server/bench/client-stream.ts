@@ -1,8 +1,8 @@
 /**
  * Benchmark client for `/execute/stream` through the gateway, in its own process: N sequential
  * `print(1)` runs from sending the `execute` frame to the `complete` frame, as a browser would
- * (with an allowed Origin: frames relayed as they come) and as an SDK would (no Origin: bursts
- * paced, see server/gateway/ws-outbox.ts). Timings (ms) as JSON on stdout.
+ * (with an allowed Origin) and as an SDK would (no Origin, permessage-deflate offered like the
+ * SDK's ws; see server/gateway/ws-outbox.ts). Timings (ms) as JSON on stdout.
  *   node --import tsx server/bench/client-stream.ts <public_host> <token> <dashboard origin> <runs>
  */
 import WebSocket from 'ws';

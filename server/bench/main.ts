@@ -191,8 +191,8 @@ async function main(): Promise<void> {
     console.log(line('warm print(1) through the gateway', x.gateway));
     console.log(line('warm print(1) straight to the agent socket', x.direct));
     const st = await benchStream(e, sbx, Math.min(runs, 20));
-    console.log(line('warm print(1) stream, browser (no pacing)', st.browser));
-    console.log(line('warm print(1) stream, SDK (bursts paced)', st.sdk));
+    console.log(line('warm print(1) stream, browser (Origin)', st.browser));
+    console.log(line('warm print(1) stream, SDK-like (no Origin)', st.sdk));
     const base = await benchBaseline(Math.min(runs, 20));
     console.log(line('baseline: fresh bwrap + python3 per run', base));
 
