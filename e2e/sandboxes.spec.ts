@@ -187,4 +187,29 @@ test.describe('sandboxes', () => {
     await expect(rows.first()).toContainText(ids[10] ?? '');
     await expect(page.getByRole('button', { name: 'Previous' })).toBeDisabled();
   });
+
+  test('run code in a new sandbox from a template; deleted and unknown sandboxes get a clear page', async ({
+    signedInPage: page,
+  }) => {
+    test.setTimeout(120_000);
+    await page.goto('/templates/ubuntu');
+    await page.getByRole('button', { name: 'Run code in a new sandbox' }).click();
+    await expect(page).toHaveURL(/\/sandboxes\/sandbox_[a-z0-9]+\/run$/, { timeout: 60_000 });
+    const id = page.url().split('/').at(-2) ?? '';
+    await expect(page.getByRole('link', { name: 'Run', exact: true })).toHaveAttribute(
+      'aria-current',
+      'page',
+    );
+
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Delete' }).click();
+    await expect(page).toHaveURL(/\/sandboxes$/);
+    await page.goto(`/sandboxes/${id}`);
+    await expect(page.getByRole('heading', { name: 'This sandbox was deleted' })).toBeVisible();
+    await page.goto('/sandboxes/sandbox_doesnotexist00000');
+    await expect(page.getByRole('heading', { name: 'Sandbox not found' })).toBeVisible();
+    await page.getByRole('link', { name: 'All sandboxes' }).click();
+    await expect(page).toHaveURL(/\/sandboxes$/);
+  });
 });
