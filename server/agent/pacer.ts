@@ -11,8 +11,11 @@
  */
 import type { WebSocket } from 'ws';
 
-export const PACE_MS = 5;
-export const FINAL_GAP_MS = 50;
+// Clients reach the agent only through the gateway, whose `ws` reader never drops a frame and which
+// does the SDK-facing compression and pacing itself (docs/decisions/0004-gateway.md). Pacing here
+// only added ~75 ms to every streamed run, so the gaps are zero; the queue still gives backpressure.
+export const PACE_MS = 0;
+export const FINAL_GAP_MS = 0;
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 
