@@ -78,7 +78,7 @@ describe('agent /execute', () => {
     const started = Date.now();
     const res = await run({ code: 'import time\ntime.sleep(30)', timeout: 1 });
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(res.success).toBe(false);
+    expect(res).toMatchObject({ success: false, exit_code: 124, timed_out: true });
     expect((res.error as { ename: string }).ename).toBe('TimeoutError');
     expect((await run({ code: 'print(kept)' })).stdout).toBe('still here\n');
   });

@@ -176,6 +176,7 @@ export async function executeCollect(state: AgentState, input: ExecuteInput): Pr
   };
   if (out.error) result.error = out.error;
   if (out.truncated) result.truncated = true;
+  if (out.timedOut) result.timed_out = true;
   Object.assign(result, topLevelKeys(sink.richOutputs));
   return result;
 }

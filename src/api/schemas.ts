@@ -135,9 +135,23 @@ export const CreateSandboxRequest = z
     template_name: z.string().min(1).max(128).optional(),
     template_id: z.union([z.string().min(1).max(128), z.number().int()]).optional(),
     region: z.string().min(1).max(64).optional(),
-    timeout_seconds: z.number().int().positive().max(30 * 24 * 3600).nullable().optional(),
+    timeout_seconds: z
+      .number()
+      .int()
+      .positive()
+      .max(30 * 24 * 3600)
+      .nullable()
+      .optional(),
     internet_access: z.boolean().optional(),
-    env_vars: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).max(256), z.string().max(32_768)).optional(),
+    env_vars: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+          .max(256),
+        z.string().max(32_768),
+      )
+      .optional(),
     vcpu: z.number().int().positive().optional(),
     memory_mb: z.number().int().positive().optional(),
     disk_gb: z.number().int().positive().optional(),
@@ -148,7 +162,11 @@ export const CreateSandboxRequest = z
 export type CreateSandboxRequest = z.infer<typeof CreateSandboxRequest>;
 
 export const SetTimeoutRequest = z.object({
-  timeout_seconds: z.number().int().positive().max(30 * 24 * 3600),
+  timeout_seconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 24 * 3600),
 });
 
 /** One rich output, as in the data model (`type` is a MIME type). */
@@ -183,6 +201,8 @@ export const ExecuteResult = z.object({
   /** Python exception, when the kernel raised one. */
   error: z.object({ ename: z.string(), evalue: z.string(), traceback: z.array(z.string()) }).optional(),
   truncated: z.boolean().optional(),
+  /** The run hit its `timeout` (exit code 124); the run history records it as `timeout`. */
+  timed_out: z.boolean().optional(),
   png: z.string().optional(),
   html: z.string().optional(),
   svg: z.string().optional(),
