@@ -272,6 +272,19 @@ test('a paused sandbox says so in the pane and can be resumed from there', async
   await expect(output(page)).toContainText('back');
 });
 
+test('a stopped sandbox offers to start it, and runs again once started', async ({ page }) => {
+  await openRunPane(page);
+  const stopped = await api.post(`/v1/sandboxes/${sandboxId}/stop`);
+  expect(stopped.ok(), await stopped.text()).toBe(true);
+  await page.reload();
+  await expect(page.getByText(/This sandbox is stopped/)).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Run code', exact: true })).toBeDisabled();
+  await page.getByRole('button', { name: 'Start sandbox' }).click();
+  await expect(page.getByRole('button', { name: 'Run code', exact: true })).toBeEnabled({ timeout: 60_000 });
+  await runAndWait(page, 'print("started again")');
+  await expect(output(page)).toContainText('started again');
+});
+
 test('figure: Run to first stdout byte of print(1), p50 over 20 runs', async ({ page }) => {
   await openRunPane(page);
   await setCode(page, 'print(1)');

@@ -3,13 +3,13 @@
  * restart, and the sandbox's run history.
  */
 import { lazy, memo, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useIsMutating, useMutation, useQuery } from '@tanstack/react-query';
 import { Play, RotateCcw, Square } from 'lucide-react';
 import { toast } from 'sonner';
 import { agentTarget, restartKernel } from '@/api/agent';
 import { isApiError } from '@/api/client';
 import { healthQueryOptions } from '@/api/health';
-import { sandboxQueryOptions } from '@/api/sandboxes';
+import { sandboxKeys, sandboxQueryOptions } from '@/api/sandboxes';
 import { LANGUAGES, type Language, type Sandbox } from '@/api/schemas';
 import { templateQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
@@ -53,7 +53,11 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
   const draft: Draft = edited ?? { code: STARTER_CODE[templateLanguage], language: templateLanguage };
   const session = useRunSession(id);
   const busy = useRunBusy(session);
-  const running = sandbox.status === 'running';
+  // A lifecycle action in flight shows its optimistic status; wait for the engine's own answer (and a
+  // possibly new public_host) before connecting.
+  const pendingActions = useIsMutating({ mutationKey: sandboxKeys.actions() });
+  const running = sandbox.status === 'running' && pendingActions === 0;
+  const runningRef = useRef(running);
   // Callbacks below read the latest sandbox and draft through refs, so they stay stable and the
   // editor and history do not re-render on every keystroke or poll.
   const sandboxRef = useRef(sandbox);
@@ -61,6 +65,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
   useEffect(() => {
     sandboxRef.current = sandbox;
     draftRef.current = draft;
+    runningRef.current = running;
   });
   // Updates the ref at once too: the editor reports our own edits synchronously, before effects run.
   const updateDraft = useCallback((next: Draft) => {
@@ -77,16 +82,15 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
 
   const run = useCallback(
     (code: string, language: Language) => {
-      const sb = sandboxRef.current;
-      if (sb.status !== 'running' || session.busy) return;
-      void session.run({ target: agentTarget(sb), code, language });
+      if (!runningRef.current || session.busy) return;
+      void session.run({ target: agentTarget(sandboxRef.current), code, language });
     },
     [session],
   );
   const runDraft = useCallback(() => run(draftRef.current.code, draftRef.current.language), [run]);
   const runFromEditor = useCallback((code: string) => run(code, draftRef.current.language), [run]);
   const warm = useCallback(() => {
-    if (sandboxRef.current.status === 'running') session.preconnect(agentTarget(sandboxRef.current));
+    if (runningRef.current) session.preconnect(agentTarget(sandboxRef.current));
   }, [session]);
   const onCodeChange = useCallback(
     (code: string) => {
@@ -180,7 +184,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
           )}
           <span className="ml-auto hidden text-xs text-muted-foreground sm:inline">Ctrl/Cmd+Enter runs</span>
         </div>
-        <SandboxStateBanner sandbox={sandbox} />
+        <SandboxStateBanner sandbox={sandbox} pending={pendingActions > 0} />
         <div className="h-64 border-b lg:h-[42%] lg:min-h-40">
           <Suspense fallback={<div className="p-3 text-sm text-muted-foreground">Loading editor…</div>}>
             <CodeEditor

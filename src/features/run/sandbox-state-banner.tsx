@@ -12,8 +12,15 @@ const MESSAGE: Partial<Record<Sandbox['status'], string>> = {
   deleted: 'This sandbox has been deleted.',
 };
 
-export function SandboxStateBanner({ sandbox }: { sandbox: Sandbox }) {
+export function SandboxStateBanner({ sandbox, pending }: { sandbox: Sandbox; pending: boolean }) {
   const action = useSandboxAction();
+  if (sandbox.status === 'running' && pending) {
+    return (
+      <div role="status" className="border-b bg-amber-500/10 px-3 py-2 text-sm">
+        Waiting for the sandbox to be ready…
+      </div>
+    );
+  }
   if (sandbox.status === 'running') return null;
   const fix = sandbox.status === 'paused' ? 'resume' : sandbox.status === 'stopped' ? 'start' : null;
   return (
