@@ -83,11 +83,17 @@ export function TemplateDetailPage() {
           </div>
         </div>
         <div className="flex flex-wrap gap-2">
-          <Button asChild variant="outline" aria-disabled={!isUsable(t)}>
-            <Link to="/sandboxes" search={{ create: t.name }}>
+          {isUsable(t) ? (
+            <Button asChild variant="outline">
+              <Link to="/sandboxes" search={{ create: t.name }}>
+                <Plus /> Create sandbox
+              </Link>
+            </Button>
+          ) : (
+            <Button variant="outline" disabled title="This template is not active">
               <Plus /> Create sandbox
-            </Link>
-          </Button>
+            </Button>
+          )}
           <Button onClick={runInNew} disabled={!isUsable(t) || create.isPending}>
             {create.isPending ? <Loader2 className="animate-spin" /> : <Code2 />}
             {create.isPending ? 'Creating sandbox…' : 'Run code in a new sandbox'}
