@@ -1,7 +1,7 @@
 /** The engine's health (`GET /health`, no auth): version, isolation, cgroups, frames origin. */
 import { queryOptions } from '@tanstack/react-query';
 import { request } from './client';
-import { HEALTH_POLL_MS } from './intervals';
+import { HEALTH_POLL_MS, HEALTH_STALE_MS } from './intervals';
 import { EngineHealth } from './schemas';
 
 export const healthKeys = { all: ['health'] as const };
@@ -11,6 +11,6 @@ export function healthQueryOptions() {
     queryKey: healthKeys.all,
     queryFn: ({ signal }) => request('/health', { schema: EngineHealth, signal }),
     refetchInterval: HEALTH_POLL_MS,
-    staleTime: 5_000,
+    staleTime: HEALTH_STALE_MS,
   });
 }

@@ -13,6 +13,13 @@ export const HEALTH_POLL_MS = 15_000;
 export const COUNTDOWN_TICK_MS = 1_000;
 /** Data is considered fresh this long after a fetch. */
 export const DEFAULT_STALE_MS = 2_000;
+/** The template catalog changes rarely. */
+export const TEMPLATES_STALE_MS = 60_000;
+/** The session is checked again at most this often on navigation (a 401 ends it at once anyway). */
+export const SESSION_STALE_MS = 60_000;
+export const HEALTH_STALE_MS = 5_000;
+/** Typing in a list's search box is committed to the URL after this pause. */
+export const SEARCH_DEBOUNCE_MS = 300;
 /** Upper bound of retry backoff when the engine gives no Retry-After. */
 export const MAX_RETRY_DELAY_MS = 30_000;
 /** Used when a 429 carries no Retry-After. */

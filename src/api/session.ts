@@ -5,6 +5,7 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { isApiError, request } from './client';
+import { SESSION_STALE_MS } from './intervals';
 
 export const Session = z.looseObject({
   authenticated: z.literal(true),
@@ -30,7 +31,7 @@ export function sessionQueryOptions() {
   return queryOptions({
     queryKey: sessionKeys.all,
     queryFn: ({ signal }) => fetchSession(signal),
-    staleTime: 60_000,
+    staleTime: SESSION_STALE_MS,
   });
 }
 

@@ -2,6 +2,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { z } from 'zod';
 import { request } from './client';
+import { TEMPLATES_STALE_MS } from './intervals';
 import { Template, TemplateList } from './schemas';
 
 export interface TemplateListParams {
@@ -44,7 +45,7 @@ export function templateListQueryOptions(params: TemplateListParams = {}) {
   return queryOptions({
     queryKey: templateKeys.list(params),
     queryFn: ({ signal }) => fetchTemplates(params, signal),
-    staleTime: 60_000,
+    staleTime: TEMPLATES_STALE_MS,
   });
 }
 
@@ -52,7 +53,7 @@ export function templateQueryOptions(name: string) {
   return queryOptions({
     queryKey: templateKeys.detail(name),
     queryFn: ({ signal }) => fetchTemplate(name, signal),
-    staleTime: 60_000,
+    staleTime: TEMPLATES_STALE_MS,
   });
 }
 

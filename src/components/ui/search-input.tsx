@@ -1,5 +1,6 @@
 import { Search } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { SEARCH_DEBOUNCE_MS } from '@/api/intervals';
 import { cn } from '@/lib/cn';
 import { Input } from './input';
 
@@ -13,7 +14,7 @@ export function SearchInput({
   onCommit,
   label,
   placeholder,
-  delay = 300,
+  delay = SEARCH_DEBOUNCE_MS,
   className,
 }: {
   value: string;

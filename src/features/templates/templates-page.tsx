@@ -49,7 +49,6 @@ export function TemplatesPage() {
           onCommit={commitQuery}
           label="Search templates"
           placeholder="Search templates…  ( / )"
-          delay={250}
         />
         <NativeSelect
           aria-label="Category filter"
