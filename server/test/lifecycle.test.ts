@@ -145,6 +145,16 @@ describe('sandbox lifecycle against the real runtime', () => {
       headers: e.auth,
     });
     expect(json(one).code).toBe('echo second');
+    const summary = json<{ data: { code: string; stdout: string; rich_outputs: unknown[] }[] }>(
+      await e.app.inject({ url: `/v1/sandboxes/${s.id}/executions?fields=summary`, headers: e.auth }),
+    );
+    expect(summary.data.map((x) => x.code)).toEqual(['echo second', 'echo first']);
+    expect(summary.data[0]).toMatchObject({ stdout: 'second\n', rich_outputs: [] });
+    const badFields = await e.app.inject({
+      url: `/v1/sandboxes/${s.id}/executions?fields=everything`,
+      headers: e.auth,
+    });
+    expect(badFields.statusCode).toBe(400);
     const bad = await e.app.inject({ url: `/v1/sandboxes/${s.id}/executions?cursor=zzz`, headers: e.auth });
     expect(bad.statusCode).toBe(400);
     const missing = await e.app.inject({

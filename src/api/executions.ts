@@ -15,7 +15,8 @@ export const executionKeys = {
 const base = (sandboxId: string) => `/v1/sandboxes/${encodeURIComponent(sandboxId)}/executions`;
 
 export const fetchExecutions = (sandboxId: string, limit: number, signal?: AbortSignal) =>
-  request(base(sandboxId), { schema: ExecutionList, query: { limit }, signal });
+  // The history list shows code and a glimpse of output; a run's full outputs come from its detail.
+  request(base(sandboxId), { schema: ExecutionList, query: { limit, fields: 'summary' }, signal });
 
 export const fetchExecution = (sandboxId: string, execId: string, signal?: AbortSignal) =>
   request(`${base(sandboxId)}/${encodeURIComponent(execId)}`, { schema: Execution, signal });
