@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian/Ubuntu machine lacks for Hopdeck: bubblewrap for the sandboxes,
+# slirp4netns for their private network with internet access,
 # Debian's Jupyter stack for Python rich outputs, and Chromium for the e2e tests. Idempotent:
 # installs nothing when everything is already there. Needs root (or sudo).
 set -euo pipefail
 need=()
 command -v bwrap >/dev/null || need+=(bubblewrap)
+command -v slirp4netns >/dev/null || need+=(slirp4netns)
 /usr/bin/python3 -c 'import ipykernel, jupyter_client' 2>/dev/null || need+=(python3-ipykernel python3-jupyter-client)
 /usr/bin/python3 -c 'import matplotlib' 2>/dev/null || need+=(python3-matplotlib)
 /usr/bin/python3 -c 'import pandas' 2>/dev/null || need+=(python3-pandas)

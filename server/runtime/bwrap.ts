@@ -1,6 +1,6 @@
 /**
- * The bwrap command line of a sandbox: new pid/ipc/uts/mount (and net unless internet access)
- * namespaces, a read-only host system with secrets masked, the sandbox's own writable /workspace,
+ * The bwrap command line of a sandbox: new pid/ipc/uts/mount/net namespaces (net shared with the
+ * host only in the no-slirp4netns fallback), a read-only host system with secrets masked, the sandbox's own writable /workspace,
  * /home/user and /tmp, and the agent started as the sandbox's uid with no capabilities.
  */
 import { existsSync, lstatSync } from 'node:fs';
@@ -13,7 +13,12 @@ export interface BwrapPlan {
   fsDir: string;
   agentDir: string;
   nodePath: string;
-  internetAccess: boolean;
+  /** Stay in the host's network namespace (internet access without slirp4netns: the old fallback). */
+  hostNetwork: boolean;
+  /** bwrap writes {"child-pid": …} here (the process inside the new namespaces), or null. */
+  infoFd: number | null;
+  /** A resolv.conf to show at /etc/resolv.conf (slirp4netns' DNS), or null for the host's. */
+  resolvConf: string | null;
   tmpBytes: number;
   seccompFd: number | null;
   /** Read-only views into the host (the sandbox's own memory cgroup). */
@@ -53,7 +58,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     '--unshare-ipc',
     '--unshare-uts',
     '--unshare-cgroup-try',
-    ...(plan.internetAccess ? [] : ['--unshare-net']),
+    ...(plan.hostNetwork ? [] : ['--unshare-net']),
     '--hostname',
     'sandbox',
     '--new-session',
@@ -74,6 +79,9 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   ];
   for (const f of MASKED_FILES) if (existsSync(f)) args.push('--ro-bind', '/dev/null', f);
   for (const d of MASKED_DIRS) if (existsSync(d)) args.push('--tmpfs', d, '--remount-ro', d);
+  // A host resolv.conf that is a symlink (systemd-resolved) points into /run, a tmpfs here: skip.
+  if (plan.resolvConf && existsSync('/etc/resolv.conf') && !lstatSync('/etc/resolv.conf').isSymbolicLink())
+    args.push('--ro-bind', plan.resolvConf, '/etc/resolv.conf');
   args.push(
     '--proc',
     '/proc',
@@ -127,6 +135,7 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   }
   if (!plan.nodePath.startsWith('/usr/')) args.push('--ro-bind', plan.nodePath, '/opt/hopdeck-node/node');
   if (plan.seccompFd !== null) args.push('--seccomp', String(plan.seccompFd));
+  if (plan.infoFd !== null) args.push('--info-fd', String(plan.infoFd));
   args.push('--chdir', '/workspace', '--');
   // setpriv drops to the sandbox's own uid, clears groups and every capability, sets no_new_privs.
   args.push(

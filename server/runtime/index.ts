@@ -9,10 +9,12 @@ import { probeCgroups } from './cgroups.ts';
 import { compileSeccomp } from './seccomp.ts';
 import { systemBinds } from './bwrap.ts';
 import { LocalRuntime, type RuntimeOptions } from './local-runtime.ts';
+import { slirp4netnsVersion, type NetworkMode } from './network.ts';
 import type { Runtime } from './types.ts';
 
 export type { RuntimeOptions } from './local-runtime.ts';
 export { LocalRuntime } from './local-runtime.ts';
+export type { NetworkMode } from './network.ts';
 
 export function hasBwrap(): boolean {
   try {
@@ -48,8 +50,21 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime & Loc
     if (res.ok) seccompFile = file;
     else log(`seccomp filter unavailable (python3-seccomp missing?): ${res.reason}`);
   }
-  log(`runtime: isolation ${opts.isolation}, cgroups ${cgroups}, seccomp ${seccompFile ? 'on' : 'off'}`);
-  return new LocalRuntime({ ...opts, agentDir, dataDir }, cgroups, seccompFile);
+  let network: NetworkMode = 'host';
+  if (opts.isolation === 'bwrap') {
+    const slirp = slirp4netnsVersion();
+    if (slirp) network = 'slirp4netns';
+    else
+      log(
+        'slirp4netns is not installed: sandboxes with internet access share the host network namespace ' +
+          '(they can reach 127.0.0.1 services such as this engine); install slirp4netns to isolate them',
+      );
+  }
+  log(
+    `runtime: isolation ${opts.isolation}, cgroups ${cgroups}, seccomp ${seccompFile ? 'on' : 'off'}, ` +
+      `internet network ${network === 'slirp4netns' ? 'private (slirp4netns)' : 'shared with the host'}`,
+  );
+  return new LocalRuntime({ ...opts, agentDir, dataDir }, cgroups, seccompFile, network);
 }
 
 /**

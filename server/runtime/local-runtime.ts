@@ -16,6 +16,7 @@ import {
   chownSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
 import type {
   CgroupMode,
   IsolationMode,
@@ -28,6 +29,7 @@ import { Cgroups } from './cgroups.ts';
 import { bwrapArgs, sandboxNodePath } from './bwrap.ts';
 import { mountDisk, prepareUserDirs, unmountDisk } from './disk.ts';
 import { isHealthy } from './agent-client.ts';
+import { readChildPid, slirpAlive, startSlirp, stopSlirp, type NetworkMode } from './network.ts';
 import {
   hostSocket,
   innerSocket,
@@ -56,6 +58,8 @@ export interface RuntimeOptions {
 export class LocalRuntime implements Runtime {
   readonly isolation: IsolationMode;
   readonly cgroups: CgroupMode;
+  /** How sandboxes with internet access are networked: own netns + slirp4netns, or the host's (fallback). */
+  readonly network: NetworkMode;
   readonly #cg: Cgroups;
   readonly #root: string;
   readonly #log: (msg: string) => void;
@@ -68,8 +72,10 @@ export class LocalRuntime implements Runtime {
     private readonly opts: RuntimeOptions,
     cgroupMode: CgroupMode,
     private readonly seccompFile: string | null,
+    network: NetworkMode = 'host',
   ) {
     this.isolation = opts.isolation;
+    this.network = opts.isolation === 'bwrap' ? network : 'host';
     this.cgroups = cgroupMode;
     this.#cg = new Cgroups(cgroupMode);
     this.#root = join(opts.dataDir, 'sandboxes');
@@ -148,10 +154,14 @@ export class LocalRuntime implements Runtime {
     };
     const configFile = join(dir, 'meta', 'agent.json');
     writeFileSync(configFile, JSON.stringify(agentConfig), { mode: 0o644 });
+    const privateNet = bwrap && spec.internetAccess && this.network === 'slirp4netns';
+    const resolvConf = join(dir, 'meta', 'resolv.conf');
+    if (privateNet) writeFileSync(resolvConf, 'nameserver 10.0.2.3\n', { mode: 0o644 });
 
     const procsFiles = this.#cg.create(spec.id, spec.resources);
     const logFd = openSync(join(dir, 'agent.log'), 'a');
     const seccompFd = bwrap && this.seccompFile ? openSync(this.seccompFile, 'r') : null;
+    const infoFd = privateNet ? (seccompFd === null ? 3 : 4) : null;
     let command: string[];
     if (bwrap) {
       const args = bwrapArgs({
@@ -161,7 +171,9 @@ export class LocalRuntime implements Runtime {
         fsDir,
         agentDir: this.opts.agentDir,
         nodePath: process.execPath,
-        internetAccess: spec.internetAccess,
+        hostNetwork: bwrap && spec.internetAccess && !privateNet,
+        infoFd,
+        resolvConf: privateNet ? resolvConf : null,
         tmpBytes: Math.max(64, Math.min(1024, Math.floor(spec.resources.memory_mb / 2))) * 1024 * 1024,
         seccompFd: seccompFd === null ? null : 3,
         roBinds: [this.#cg.memoryView(spec.id)].filter((b) => b !== null),
@@ -180,7 +192,13 @@ export class LocalRuntime implements Runtime {
     const joinScript = 'umask 022; for f in $0; do [ "$f" = - ] || echo $$ > "$f"; done; exec "$@"';
     const child = spawn('/bin/sh', ['-c', joinScript, procsFiles.join(' ') || '-', ...command], {
       detached: true,
-      stdio: ['ignore', logFd, logFd, ...(seccompFd === null ? [] : [seccompFd])],
+      stdio: [
+        'ignore',
+        logFd,
+        logFd,
+        ...(seccompFd === null ? [] : [seccompFd]),
+        ...(privateNet ? ['pipe' as const] : []),
+      ],
       env: bwrap
         ? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }
         : { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: join(fsDir, 'home', 'user') },
@@ -193,6 +211,10 @@ export class LocalRuntime implements Runtime {
     let exited = false;
     child.on('exit', () => (exited = true));
     this.#writeState(spec.id, { uid, pid });
+    // The network comes up while the agent boots: slirp4netns joins the namespace bwrap reports.
+    const netReady =
+      infoFd === null ? Promise.resolve(null) : this.#attachNetwork(spec.id, uid, pid, child.stdio[infoFd]);
+    netReady.catch(() => undefined);
 
     const deadline = Date.now() + BOOT_TIMEOUT_MS;
     let linked = false;
@@ -207,18 +229,48 @@ export class LocalRuntime implements Runtime {
         }
       }
       if (failure) {
+        await netReady.catch(() => undefined);
         await this.#killTree(spec.id, pid);
         throw new Error(`sandbox ${spec.id} did not boot (${failure}): ${readTail(join(dir, 'agent.log'))}`);
       }
       await new Promise((r) => setTimeout(r, 5));
     }
+    let net: { netPid: number; slirpPid: number } | null;
+    try {
+      net = await netReady;
+    } catch (err) {
+      await this.#killTree(spec.id, pid);
+      throw new Error(`sandbox ${spec.id} did not boot (network: ${(err as Error).message})`, { cause: err });
+    }
     const bootMs = Math.round(performance.now() - started);
     this.bootTimes.set(spec.id, bootMs);
-    this.#writeState(spec.id, { uid, pid, bootMs });
+    this.#writeState(spec.id, { uid, pid, bootMs, ...net });
     this.#log(
       `sandbox ${spec.id} booted in ${bootMs} ms (pid ${pid}, uid ${uid}, ${this.isolation}, cgroups ${this.cgroups})`,
     );
     return { pid, socketPath: socket };
+  }
+
+  async #attachNetwork(id: string, uid: number, pid: number, info: unknown) {
+    const netPid = await readChildPid(info as Readable);
+    const slirpPid = await startSlirp(this.dir(id), netPid, this.#log);
+    this.#writeState(id, { uid, pid, netPid, slirpPid });
+    return { netPid, slirpPid };
+  }
+
+  /** After an engine restart (or a crash of slirp4netns): give a live sandbox its network back. */
+  async #reattachNetwork(id: string): Promise<void> {
+    const dir = this.dir(id);
+    const st = this.#readState(id);
+    if (!st?.netPid || slirpAlive(st.slirpPid, dir)) return;
+    if (!pidAlive(st.netPid) || !ownsPid(st.netPid, id)) return;
+    try {
+      const slirpPid = await startSlirp(dir, st.netPid, this.#log);
+      this.#writeState(id, { ...st, slirpPid });
+      this.#log(`sandbox ${id}: slirp4netns restarted (pid ${slirpPid})`);
+    } catch (err) {
+      this.#log(`sandbox ${id}: could not restart slirp4netns: ${(err as Error).message}`);
+    }
   }
 
   async #killTree(id: string, pid: number | null): Promise<void> {
@@ -231,6 +283,7 @@ export class LocalRuntime implements Runtime {
       }
     }
     removeSockets(this.dir(id));
+    await stopSlirp(this.#readState(id)?.slirpPid, this.dir(id));
   }
 
   async stop(id: string): Promise<void> {
@@ -266,7 +319,11 @@ export class LocalRuntime implements Runtime {
     if (!existsSync(dir)) return 'missing';
     const inCgroup = this.cgroups !== 'none' && this.#cg.procs(id).length > 0;
     const alive = inCgroup || (pid !== null && pidAlive(pid) && ownsPid(pid, id));
-    if (!alive) return 'stopped';
+    if (!alive) {
+      await stopSlirp(this.#readState(id)?.slirpPid, dir);
+      return 'stopped';
+    }
+    await this.#reattachNetwork(id);
     if (this.cgroups !== 'none' && this.#cg.isFrozen(id)) return 'paused';
     return (await isHealthy(this.socketPath(id), 2000)) ? 'running' : 'stopped';
   }

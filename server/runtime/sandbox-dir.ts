@@ -9,6 +9,10 @@ export interface SandboxState {
   uid: number;
   pid: number | null;
   bootMs?: number;
+  /** Host pid of the process inside the sandbox's namespaces that slirp4netns attaches to. */
+  netPid?: number;
+  /** The sandbox's detached slirp4netns (internet access with a private network). */
+  slirpPid?: number;
 }
 
 /**

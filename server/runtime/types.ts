@@ -7,6 +7,12 @@ import type { SandboxResources } from '../../src/api/schemas.ts';
 
 export type IsolationMode = 'bwrap' | 'none';
 export type CgroupMode = 'v2' | 'v1' | 'none';
+/**
+ * How a sandbox with internet access is networked: its own network namespace with user-mode NAT
+ * (`slirp4netns`, no access to the host's loopback), or the host's namespace (fallback when
+ * slirp4netns is missing, and always with isolation 'none').
+ */
+export type NetworkMode = 'slirp4netns' | 'host';
 
 export interface SandboxSpec {
   id: string;
@@ -33,6 +39,7 @@ export type ObservedState = 'running' | 'paused' | 'stopped' | 'missing';
 export interface Runtime {
   readonly isolation: IsolationMode;
   readonly cgroups: CgroupMode;
+  readonly network: NetworkMode;
   /** Boot the sandbox (fresh, or again on its kept files) and resolve once its agent answers /health. */
   start(spec: SandboxSpec): Promise<RunningSandbox>;
   /** Kill the process tree; keep the sandbox's files. Idempotent. */

@@ -1,0 +1,157 @@
+/**
+ * Private networking for sandboxes with internet access: the sandbox gets its own network
+ * namespace (bwrap --unshare-net) and a detached `slirp4netns` gives it a tap0 with NAT to the
+ * outside (10.0.2.100/24, gateway 10.0.2.2, DNS 10.0.2.3). `--disable-host-loopback` keeps it off
+ * the host's 127.0.0.1 (the engine, other sandboxes' ports, local databases).
+ * Without slirp4netns on the machine, internet sandboxes fall back to the host's namespace.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pidAlive } from './sandbox-dir.ts';
+import type { NetworkMode } from './types.ts';
+
+export type { NetworkMode };
+
+const READY_TIMEOUT_MS = 10_000;
+const BASE_FLAGS = ['--configure', '--mtu=65520', '--disable-host-loopback'];
+const HARDENING_FLAGS = ['--enable-sandbox', '--enable-seccomp'];
+
+/** The slirp4netns version on PATH, or null when it is not installed. */
+export function slirp4netnsVersion(): string | null {
+  try {
+    const out = execFileSync('slirp4netns', ['--version'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return /slirp4netns version (\S+)/.exec(out)?.[1] ?? 'unknown';
+  } catch {
+    return null;
+  }
+}
+
+/** API socket of a sandbox's slirp4netns; its path (with the sandbox id) also marks the process as ours. */
+export function slirpSocket(dir: string): string {
+  return join(dir, 'meta', 'slirp.sock');
+}
+
+/** Read bwrap's `--info-fd` JSON and return the host pid of the process inside the new namespaces. */
+export function readChildPid(stream: Readable, timeoutMs = READY_TIMEOUT_MS): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (err: Error | null, pid?: number) => {
+      clearTimeout(timer);
+      stream.removeAllListeners();
+      stream.destroy();
+      if (err) reject(err);
+      else resolve(pid as number);
+    };
+    const timer = setTimeout(() => done(new Error('bwrap did not report its child pid')), timeoutMs);
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => {
+      text += d;
+      const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
+      if (m) done(null, Number(m[1]));
+    });
+    stream.on('error', (err) => done(err));
+    stream.on('end', () => done(new Error(`bwrap closed its info fd without a child pid: ${text.trim()}`)));
+  });
+}
+
+/** Flags that failed once on this machine (e.g. --enable-sandbox when not permitted) are not retried. */
+let hardeningWorks = true;
+
+/**
+ * Start a detached slirp4netns for the network namespace of `targetPid` and resolve with its pid
+ * once tap0 is configured. It outlives the engine; `stopSlirp` ends it.
+ */
+export async function startSlirp(
+  dir: string,
+  targetPid: number,
+  log: (msg: string) => void,
+): Promise<number> {
+  if (hardeningWorks) {
+    try {
+      return await spawnSlirp(dir, targetPid, HARDENING_FLAGS);
+    } catch (err) {
+      if (!pidAlive(targetPid)) throw err;
+      hardeningWorks = false;
+      log(
+        `slirp4netns: --enable-sandbox/--enable-seccomp failed here, running without (${(err as Error).message})`,
+      );
+    }
+  }
+  return spawnSlirp(dir, targetPid, []);
+}
+
+function spawnSlirp(dir: string, targetPid: number, extra: string[]): Promise<number> {
+  const api = slirpSocket(dir);
+  rmSync(api, { force: true });
+  const logFd = openSync(join(dir, 'slirp.log'), 'a');
+  const child = spawn(
+    'slirp4netns',
+    [...BASE_FLAGS, ...extra, '--ready-fd=3', `--api-socket=${api}`, String(targetPid), 'tap0'],
+    { detached: true, stdio: ['ignore', logFd, logFd, 'pipe'] },
+  );
+  closeSync(logFd);
+  child.unref();
+  const ready = child.stdio[3] as Readable;
+  return new Promise((resolve, reject) => {
+    const finish = (err: Error | null) => {
+      clearTimeout(timer);
+      child.removeAllListeners();
+      ready.removeAllListeners();
+      ready.destroy();
+      if (!err && child.pid !== undefined) return resolve(child.pid);
+      if (child.pid !== undefined) void stopSlirp(child.pid, dir);
+      reject(err ?? new Error('slirp4netns did not start'));
+    };
+    const timer = setTimeout(() => finish(new Error('slirp4netns was not ready in time')), READY_TIMEOUT_MS);
+    ready.on('data', () => finish(null));
+    ready.on('error', (err) => finish(err));
+    child.on('error', (err) => finish(err));
+    child.on('exit', (code) => finish(new Error(`slirp4netns exited with ${code}: ${tail(dir)}`)));
+  });
+}
+
+/** True when `pid` is the slirp4netns of the sandbox in `dir` (guards against pid reuse). */
+export function ownsSlirp(pid: number, dir: string): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return cmdline.startsWith('slirp4netns\0') && cmdline.includes(slirpSocket(dir));
+  } catch {
+    return false;
+  }
+}
+
+export function slirpAlive(pid: number | null | undefined, dir: string): boolean {
+  return typeof pid === 'number' && pidAlive(pid) && ownsSlirp(pid, dir);
+}
+
+/** End a sandbox's slirp4netns (SIGTERM, then SIGKILL after 1 s) and wait until it is gone. Idempotent. */
+export async function stopSlirp(pid: number | null | undefined, dir: string): Promise<void> {
+  if (typeof pid === 'number' && slirpAlive(pid, dir)) {
+    signal(pid, 'SIGTERM');
+    const deadline = Date.now() + 1000;
+    while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    if (pidAlive(pid)) signal(pid, 'SIGKILL');
+  }
+  rmSync(slirpSocket(dir), { force: true });
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    /* gone */
+  }
+}
+
+function tail(dir: string): string {
+  try {
+    return readFileSync(join(dir, 'slirp.log'), 'utf8').slice(-500).trim();
+  } catch {
+    return '(no log)';
+  }
+}
