@@ -212,4 +212,24 @@ test.describe('sandboxes', () => {
     await page.getByRole('link', { name: 'All sandboxes' }).click();
     await expect(page).toHaveURL(/\/sandboxes$/);
   });
+
+  test('detail: extend the timeout and refresh the agent token', async ({ signedInPage: page, api }) => {
+    test.setTimeout(90_000);
+    const s = await createSandbox(api, 'ubuntu');
+    await page.goto(`/sandboxes/${s.id}`);
+    await page.getByLabel('Delete in (from now)').selectOption({ label: '24 hours' });
+    await page.getByRole('button', { name: 'Set timeout' }).click();
+    await expect(page.getByText('Timeout updated')).toBeVisible();
+    await expect(page.getByText('1 d', { exact: true })).toBeVisible();
+    await expect(page.getByText(/^23h 5\dm$/).first()).toBeVisible();
+    const after = (await (await api.get(`/v1/sandboxes/${s.id}`)).json()) as { timeout_seconds: number };
+    expect(after.timeout_seconds).toBe(86_400);
+
+    await page.getByRole('button', { name: 'Refresh token' }).click();
+    await expect(page.getByText('Agent token refreshed')).toBeVisible();
+    const masked = (await page.getByLabel('Token (masked)').textContent()) ?? '';
+    expect(masked).toMatch(/^eyJ.{3}…/);
+    await expect(page.getByRole('button', { name: 'Copy agent token' })).toBeVisible();
+    await expect(page.getByText(/Expires in \d+h \d+m/)).toBeVisible();
+  });
 });
