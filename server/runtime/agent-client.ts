@@ -27,3 +27,28 @@ export async function isHealthy(socketPath: string, timeoutMs = 1000): Promise<b
     return false;
   }
 }
+
+/**
+ * Poll until the agent answers /health: `link()` makes the host-side socket (true once it could),
+ * `exited()` tells the process died. Resolves with null when healthy, else with the reason.
+ */
+export async function waitForAgent(
+  socketPath: string,
+  link: () => boolean,
+  exited: () => boolean,
+  timeoutMs: number,
+): Promise<string | null> {
+  const deadline = Date.now() + timeoutMs;
+  let linked = false;
+  for (;;) {
+    if (exited()) return 'process exited';
+    if (Date.now() > deadline) return 'timeout';
+    try {
+      linked ||= link();
+      if (linked && (await isHealthy(socketPath, 1000))) return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -52,10 +52,11 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime & Loc
   }
   let network: NetworkMode = 'host';
   if (opts.isolation === 'bwrap') {
-    const slirp = slirp4netnsVersion();
-    if (slirp) network = 'slirp4netns';
+    // Security-relevant: said on stderr even when the caller passed no logger.
+    const warn = opts.log ?? ((m: string) => process.stderr.write(`hopdeck: ${m}\n`));
+    if (slirp4netnsVersion()) network = 'slirp4netns';
     else
-      log(
+      warn(
         'slirp4netns is not installed: sandboxes with internet access share the host network namespace ' +
           '(they can reach 127.0.0.1 services such as this engine); install slirp4netns to isolate them',
       );

@@ -28,8 +28,8 @@ import type {
 import { Cgroups } from './cgroups.ts';
 import { bwrapArgs, sandboxNodePath } from './bwrap.ts';
 import { mountDisk, prepareUserDirs, unmountDisk } from './disk.ts';
-import { isHealthy } from './agent-client.ts';
-import { readChildPid, slirpAlive, startSlirp, stopSlirp, type NetworkMode } from './network.ts';
+import { isHealthy, waitForAgent } from './agent-client.ts';
+import { attachNetwork, reattachNetwork, stopSlirp, type NetworkMode } from './network.ts';
 import {
   hostSocket,
   innerSocket,
@@ -213,27 +213,21 @@ export class LocalRuntime implements Runtime {
     this.#writeState(spec.id, { uid, pid });
     // The network comes up while the agent boots: slirp4netns joins the namespace bwrap reports.
     const netReady =
-      infoFd === null ? Promise.resolve(null) : this.#attachNetwork(spec.id, uid, pid, child.stdio[infoFd]);
+      infoFd === null
+        ? Promise.resolve(null)
+        : attachNetwork(dir, child.stdio[infoFd] as Readable, this.#log);
     netReady.catch(() => undefined);
 
-    const deadline = Date.now() + BOOT_TIMEOUT_MS;
-    let linked = false;
-    for (;;) {
-      let failure = exited ? 'process exited' : Date.now() > deadline ? 'timeout' : '';
-      if (!failure) {
-        try {
-          linked ||= linkSocket(dir, bwrap ? uid : null);
-          if (linked && (await isHealthy(socket, 1000))) break;
-        } catch (err) {
-          failure = (err as Error).message;
-        }
-      }
-      if (failure) {
-        await netReady.catch(() => undefined);
-        await this.#killTree(spec.id, pid);
-        throw new Error(`sandbox ${spec.id} did not boot (${failure}): ${readTail(join(dir, 'agent.log'))}`);
-      }
-      await new Promise((r) => setTimeout(r, 5));
+    const failure = await waitForAgent(
+      socket,
+      () => linkSocket(dir, bwrap ? uid : null),
+      () => exited,
+      BOOT_TIMEOUT_MS,
+    );
+    if (failure) {
+      await netReady.catch(() => undefined);
+      await this.#killTree(spec.id, pid);
+      throw new Error(`sandbox ${spec.id} did not boot (${failure}): ${readTail(join(dir, 'agent.log'))}`);
     }
     let net: { netPid: number; slirpPid: number } | null;
     try {
@@ -249,28 +243,6 @@ export class LocalRuntime implements Runtime {
       `sandbox ${spec.id} booted in ${bootMs} ms (pid ${pid}, uid ${uid}, ${this.isolation}, cgroups ${this.cgroups})`,
     );
     return { pid, socketPath: socket };
-  }
-
-  async #attachNetwork(id: string, uid: number, pid: number, info: unknown) {
-    const netPid = await readChildPid(info as Readable);
-    const slirpPid = await startSlirp(this.dir(id), netPid, this.#log);
-    this.#writeState(id, { uid, pid, netPid, slirpPid });
-    return { netPid, slirpPid };
-  }
-
-  /** After an engine restart (or a crash of slirp4netns): give a live sandbox its network back. */
-  async #reattachNetwork(id: string): Promise<void> {
-    const dir = this.dir(id);
-    const st = this.#readState(id);
-    if (!st?.netPid || slirpAlive(st.slirpPid, dir)) return;
-    if (!pidAlive(st.netPid) || !ownsPid(st.netPid, id)) return;
-    try {
-      const slirpPid = await startSlirp(dir, st.netPid, this.#log);
-      this.#writeState(id, { ...st, slirpPid });
-      this.#log(`sandbox ${id}: slirp4netns restarted (pid ${slirpPid})`);
-    } catch (err) {
-      this.#log(`sandbox ${id}: could not restart slirp4netns: ${(err as Error).message}`);
-    }
   }
 
   async #killTree(id: string, pid: number | null): Promise<void> {
@@ -323,7 +295,7 @@ export class LocalRuntime implements Runtime {
       await stopSlirp(this.#readState(id)?.slirpPid, dir);
       return 'stopped';
     }
-    await this.#reattachNetwork(id);
+    await reattachNetwork(dir, id, this.#log);
     if (this.cgroups !== 'none' && this.#cg.isFrozen(id)) return 'paused';
     return (await isHealthy(this.socketPath(id), 2000)) ? 'running' : 'stopped';
   }

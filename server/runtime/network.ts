@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { pidAlive } from './sandbox-dir.ts';
+import { ownsPid, pidAlive, readState, writeState } from './sandbox-dir.ts';
 import type { NetworkMode } from './types.ts';
 
 export type { NetworkMode };
@@ -36,26 +36,30 @@ export function slirpSocket(dir: string): string {
   return join(dir, 'meta', 'slirp.sock');
 }
 
-/** Read bwrap's `--info-fd` JSON and return the host pid of the process inside the new namespaces. */
+/**
+ * Read bwrap's `--info-fd` JSON and return the host pid of the process inside the new namespaces.
+ * bwrap writes it in several pieces and then closes the fd: read to the end, since closing our
+ * side early would kill bwrap with SIGPIPE.
+ */
 export function readChildPid(stream: Readable, timeoutMs = READY_TIMEOUT_MS): Promise<number> {
   return new Promise((resolve, reject) => {
     let text = '';
-    const done = (err: Error | null, pid?: number) => {
-      clearTimeout(timer);
-      stream.removeAllListeners();
+    const timer = setTimeout(() => {
       stream.destroy();
-      if (err) reject(err);
-      else resolve(pid as number);
-    };
-    const timer = setTimeout(() => done(new Error('bwrap did not report its child pid')), timeoutMs);
+      reject(new Error('bwrap did not report its child pid'));
+    }, timeoutMs);
     stream.setEncoding('utf8');
-    stream.on('data', (d: string) => {
-      text += d;
-      const m = /"child-pid"\s*:\s*(\d+)/.exec(text);
-      if (m) done(null, Number(m[1]));
+    stream.on('data', (d: string) => (text += d));
+    stream.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
     });
-    stream.on('error', (err) => done(err));
-    stream.on('end', () => done(new Error(`bwrap closed its info fd without a child pid: ${text.trim()}`)));
+    stream.on('end', () => {
+      clearTimeout(timer);
+      const pid = /"child-pid"\s*:\s*(\d+)/.exec(text)?.[1];
+      if (pid) resolve(Number(pid));
+      else reject(new Error(`bwrap closed its info fd without a child pid: ${text.trim()}`));
+    });
   });
 }
 
@@ -153,5 +157,35 @@ function tail(dir: string): string {
     return readFileSync(join(dir, 'slirp.log'), 'utf8').slice(-500).trim();
   } catch {
     return '(no log)';
+  }
+}
+
+/**
+ * At boot: read the sandbox's namespace pid from bwrap's info fd, start its slirp4netns and record
+ * both in state.json (so stop, destroy and a later engine find them).
+ */
+export async function attachNetwork(
+  dir: string,
+  info: Readable,
+  log: (msg: string) => void,
+): Promise<{ netPid: number; slirpPid: number }> {
+  const netPid = await readChildPid(info);
+  const slirpPid = await startSlirp(dir, netPid, log);
+  const st = readState(dir);
+  if (st) writeState(dir, { ...st, netPid, slirpPid });
+  return { netPid, slirpPid };
+}
+
+/** After an engine restart (or a crash of slirp4netns): give a live sandbox its network back. */
+export async function reattachNetwork(dir: string, id: string, log: (msg: string) => void): Promise<void> {
+  const st = readState(dir);
+  if (!st?.netPid || slirpAlive(st.slirpPid, dir)) return;
+  if (!pidAlive(st.netPid) || !ownsPid(st.netPid, id)) return;
+  try {
+    const slirpPid = await startSlirp(dir, st.netPid, log);
+    writeState(dir, { ...st, slirpPid });
+    log(`sandbox ${id}: slirp4netns restarted (pid ${slirpPid})`);
+  } catch (err) {
+    log(`sandbox ${id}: could not restart slirp4netns: ${(err as Error).message}`);
   }
 }
