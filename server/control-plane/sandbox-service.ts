@@ -273,9 +273,22 @@ export class SandboxService {
     return next;
   }
 
+  /** A new sandbox JWT (create, refresh); the previous one stays valid until it expires. */
   async issueToken(id: string): Promise<{ token: string; expiresAt: string }> {
-    const t = await this.deps.tokens.issue(id);
+    const issuedAt = new Date();
+    const t = await this.deps.tokens.issue(id, issuedAt);
+    this.update(id, { token_issued_at: iso(issuedAt) });
     return { token: t.token, expiresAt: iso(t.expiresAt) };
+  }
+
+  /** The current JWT, re-signed from its issue time (same token); a new one if none is valid. */
+  async currentToken(id: string): Promise<{ token: string; expiresAt: string }> {
+    const issued = this.require(id).token_issued_at;
+    if (issued) {
+      const t = await this.deps.tokens.issue(id, new Date(issued));
+      if (t.expiresAt.getTime() - Date.now() > 60_000) return { token: t.token, expiresAt: iso(t.expiresAt) };
+    }
+    return this.issueToken(id);
   }
 
   /** What the gateway asks for each request: the status and where the agent listens. */

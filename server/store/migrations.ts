@@ -90,6 +90,14 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
+  {
+    // When the sandbox's current JWT was issued: GET re-signs the same claims, so the token and its
+    // expiry are stable between refreshes without the token itself being stored.
+    version: 2,
+    up: (db) => {
+      db.exec('ALTER TABLE sandboxes ADD COLUMN token_issued_at TEXT');
+    },
+  },
 ];
 
 export function migrate(db: Database.Database): number {

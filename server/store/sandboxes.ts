@@ -20,6 +20,8 @@ export interface SandboxRecord {
   port: number | null;
   error_message: string | null;
   pool: boolean;
+  /** Issue time of the current sandbox JWT (whole seconds), null before the first one. */
+  token_issued_at?: string | null;
 }
 
 interface Row extends Omit<SandboxRecord, 'resources' | 'internet_access' | 'env_vars' | 'pool'> {
@@ -46,6 +48,7 @@ function toRow(s: SandboxRecord): Row {
     env_vars: JSON.stringify(s.env_vars),
     internet_access: s.internet_access ? 1 : 0,
     pool: s.pool ? 1 : 0,
+    token_issued_at: s.token_issued_at ?? null,
   };
 }
 
@@ -67,6 +70,7 @@ const COLUMNS = [
   'port',
   'error_message',
   'pool',
+  'token_issued_at',
 ] as const;
 
 export function insertSandbox(db: Db, s: SandboxRecord): void {

@@ -65,7 +65,8 @@ describe('sandbox lifecycle against the real runtime', () => {
 
     const got = Sandbox.parse(json(await e.app.inject({ url: `/v1/sandboxes/${s.id}`, headers: e.auth })));
     expect(got.public_host).toBe(s.public_host);
-    expect(got.auth_token).toBeUndefined();
+    expect(got.auth_token).toBe(s.auth_token);
+    expect(got.token_expires_at).toBe(s.token_expires_at);
   });
 
   it('the gateway refuses a forged token and a token of another sandbox', async () => {
@@ -173,6 +174,17 @@ describe('sandbox lifecycle against the real runtime', () => {
     const t = json<{ auth_token: string; token_expires_at: string }>(r);
     expect(t.token_expires_at).toMatch(ISO);
     expect((await agent(s, '/health', {}, t.auth_token)).status).toBe(200);
+    // GET shows the current token (the dashboard's token card and run pane use it), stable between refreshes.
+    for (let i = 0; i < 2; i++) {
+      const got = json<{ auth_token: string; token_expires_at: string }>(
+        await e.app.inject({ url: `/v1/sandboxes/${s.id}`, headers: e.auth }),
+      );
+      expect(got).toMatchObject({ auth_token: t.auth_token, token_expires_at: t.token_expires_at });
+    }
+    const listed = json<{ data: Record<string, unknown>[] }>(
+      await e.app.inject({ url: '/v1/sandboxes', headers: e.auth }),
+    );
+    expect(listed.data.every((x) => !('auth_token' in x))).toBe(true);
 
     const before = Date.now();
     const put = await e.app.inject({

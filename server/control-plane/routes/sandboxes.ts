@@ -57,7 +57,8 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
 
   app.get('/v1/sandboxes/:id', async (req) => {
     const { id } = parseInput(IdParams, req.params, 'path');
-    return view(svc.require(id));
+    const r = svc.require(id);
+    return view(r, await svc.currentToken(r.id));
   });
 
   app.delete('/v1/sandboxes/:id', async (req) => {
