@@ -13,7 +13,9 @@ export async function buildAgent(outdir = 'dist/agent') {
     entryPoints: ['server/agent/main.ts'],
     bundle: true,
     outfile: `${outdir}/agent.mjs`,
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   copyFileSync('server/kernels/bridge.py', `${outdir}/bridge.py`);
 }
