@@ -57,6 +57,11 @@ export default tseslint.config(
     rules: { 'react-refresh/only-export-components': 'off' },
   },
   {
+    // Plain scripts the engine serves as they are (e.g. the pre-paint theme script).
+    files: ['public/**/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' },
+  },
+  {
     files: ['server/**/*.{ts,mjs,js}', 'e2e/**/*.ts', '.ci/**/*.mjs', '*.config.{ts,js}'],
     languageOptions: { globals: globals.node },
   },

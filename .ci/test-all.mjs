@@ -56,7 +56,15 @@ run('format', 'npx', ['prettier', '--check', '.']);
 run(
   'unit',
   'npx',
-  ['vitest', 'run', '--project', 'unit', '--reporter=default', '--reporter=json', '--outputFile=test-results/unit.json'],
+  [
+    'vitest',
+    'run',
+    '--project',
+    'unit',
+    '--reporter=default',
+    '--reporter=json',
+    '--outputFile=test-results/unit.json',
+  ],
   vitestTally('test-results/unit.json'),
 );
 run('build', 'npm', ['run', 'build']);

@@ -4,7 +4,7 @@
     var t = localStorage.getItem('hopdeck-theme');
     var dark = t === 'dark' || (t !== 'light' && window.matchMedia('(prefers-color-scheme: dark)').matches);
     document.documentElement.classList.toggle('dark', dark);
-  } catch (e) {
+  } catch {
     /* storage unavailable: keep the light default */
   }
 })();
