@@ -36,7 +36,7 @@ test.describe('1,000-row list', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  test('scrolls without jank and keeps the DOM small', async ({ page }) => {
+  test('scrolls 1,000 rows to the end with a small, virtualized DOM (prints frame timings)', async ({ page }) => {
     test.setTimeout(120_000);
     await page.goto(url);
     await expect(page.getByRole('heading', { name: 'Table benchmark: 1000 rows' })).toBeVisible();
@@ -94,9 +94,7 @@ test.describe('1,000-row list', () => {
     await expect(scroller.getByRole('row', { name: /sandbox_0000000000000999/ })).toBeVisible();
     // Virtualized: a window of rows, never the whole thousand.
     expect(stats.maxRowsInDom).toBeLessThan(80);
-    // Smooth. Timings on a shared 2-core machine swing several-fold with other people's load (the
-    // same page measured 5 to 34 ms of script per frame within minutes), so the hard bound is loose:
-    // half the frames within 50 ms (20 fps) even there; the figures above are what to report.
-    expect(stats.median).toBeLessThan(50);
+    // Frame timings are printed above as figures, not asserted: speed targets are reported, never
+    // timed assertions (they swing several-fold with the machine's load).
   });
 });
