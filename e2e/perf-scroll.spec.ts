@@ -36,7 +36,9 @@ test.describe('1,000-row list', () => {
     if (outDir) rmSync(outDir, { recursive: true, force: true });
   });
 
-  test('scrolls 1,000 rows to the end with a small, virtualized DOM (prints frame timings)', async ({ page }) => {
+  test('scrolls 1,000 rows to the end with a small, virtualized DOM (prints frame timings)', async ({
+    page,
+  }) => {
     test.setTimeout(120_000);
     await page.goto(url);
     await expect(page.getByRole('heading', { name: 'Table benchmark: 1000 rows' })).toBeVisible();
