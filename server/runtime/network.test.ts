@@ -5,7 +5,7 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalRuntime } from './local-runtime.ts';
-import { readState } from './sandbox-dir.ts';
+import { readState, writeState } from './sandbox-dir.ts';
 import { AGENT_DIR, makeRuntime, sh, spec, tempDataDir } from './testing/helpers.ts';
 import { addHostForward, connectFromSandbox, slirpProcesses, fetchOverTcp } from './testing/network.ts';
 
@@ -116,9 +116,12 @@ describe('sandbox networking (bwrap + slirp4netns)', () => {
     await second.close();
   });
 
-  it('destroy leaves no slirp4netns process behind', async () => {
+  it('destroy leaves no slirp4netns process behind, even one missing from state.json', async () => {
     const dir = rt.dir(NET);
     expect(slirpProcesses(dir)).toHaveLength(1);
+    // As if the engine had crashed between starting slirp4netns and recording it.
+    const st = readState(dir);
+    writeState(dir, { uid: st?.uid as number, pid: st?.pid ?? null });
     await rt.destroy(NET);
     expect(slirpProcesses(dir)).toEqual([]);
   });

@@ -6,7 +6,7 @@
  * Without slirp4netns on the machine, internet sandboxes fall back to the host's namespace.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ownsPid, pidAlive, readState, writeState } from './sandbox-dir.ts';
@@ -133,14 +133,36 @@ export function slirpAlive(pid: number | null | undefined, dir: string): boolean
   return typeof pid === 'number' && pidAlive(pid) && ownsSlirp(pid, dir);
 }
 
-/** End a sandbox's slirp4netns (SIGTERM, then SIGKILL after 1 s) and wait until it is gone. Idempotent. */
-export async function stopSlirp(pid: number | null | undefined, dir: string): Promise<void> {
-  if (typeof pid === 'number' && slirpAlive(pid, dir)) {
-    signal(pid, 'SIGTERM');
-    const deadline = Date.now() + 1000;
-    while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
-    if (pidAlive(pid)) signal(pid, 'SIGKILL');
+/**
+ * Pids of every live slirp4netns serving the sandbox in `dir`, found by the API socket path in
+ * their command line (also those an engine crash left unrecorded in state.json).
+ */
+export function slirpProcesses(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const zombie = /^State:\s+Z/m.test(readFileSync(`/proc/${name}/status`, 'utf8'));
+      if (!zombie && ownsSlirp(Number(name), dir)) pids.push(Number(name));
+    } catch {
+      /* exited meanwhile */
+    }
   }
+  return pids.sort((a, b) => a - b);
+}
+
+/**
+ * End a sandbox's slirp4netns: the recorded one and any other found for it (SIGTERM, then SIGKILL
+ * after 1 s), and wait until they are gone. Idempotent.
+ */
+export async function stopSlirp(pid: number | null | undefined, dir: string): Promise<void> {
+  const pids = new Set(slirpProcesses(dir));
+  if (typeof pid === 'number' && slirpAlive(pid, dir)) pids.add(pid);
+  for (const p of pids) signal(p, 'SIGTERM');
+  const deadline = Date.now() + 1000;
+  const alive = () => [...pids].filter((p) => pidAlive(p) && ownsSlirp(p, dir));
+  while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+  for (const p of alive()) signal(p, 'SIGKILL');
   rmSync(slirpSocket(dir), { force: true });
 }
 

@@ -18,7 +18,7 @@ export async function connectFromSandbox(socket: string, host: string, port: num
   return r.stdout.trim();
 }
 
-/** Pids of the slirp4netns processes serving the sandbox in `dir` (found by their API socket path). */
+/** Pids of the slirp4netns processes serving the sandbox in `dir`, found independently of the runtime's own scan. */
 export function slirpProcesses(dir: string): number[] {
   const mark = slirpSocket(dir);
   const pids: number[] = [];
