@@ -198,14 +198,27 @@ export async function attachNetwork(
   return { netPid, slirpPid };
 }
 
-/** After an engine restart (or a crash of slirp4netns): give a live sandbox its network back. */
-export async function reattachNetwork(dir: string, id: string, log: (msg: string) => void): Promise<void> {
+const reattaching = new Map<string, Promise<void>>();
+
+/**
+ * After an engine restart (or a crash of slirp4netns): give a live sandbox its network back.
+ * Concurrent calls for one sandbox share one attempt.
+ */
+export function reattachNetwork(dir: string, id: string, log: (msg: string) => void): Promise<void> {
+  const pending = reattaching.get(dir);
+  if (pending) return pending;
+  const p = reattach(dir, id, log).finally(() => reattaching.delete(dir));
+  reattaching.set(dir, p);
+  return p;
+}
+
+async function reattach(dir: string, id: string, log: (msg: string) => void): Promise<void> {
   const st = readState(dir);
   if (!st?.netPid || slirpAlive(st.slirpPid, dir)) return;
   if (!pidAlive(st.netPid) || !ownsPid(st.netPid, id)) return;
   try {
     const slirpPid = await startSlirp(dir, st.netPid, log);
-    writeState(dir, { ...st, slirpPid });
+    writeState(dir, { ...(readState(dir) ?? st), slirpPid });
     log(`sandbox ${id}: slirp4netns restarted (pid ${slirpPid})`);
   } catch (err) {
     log(`sandbox ${id}: could not restart slirp4netns: ${(err as Error).message}`);
