@@ -25,7 +25,13 @@ export const ConfigSchema = z.object({
   port: port.default(7070),
   framesPort: port.optional(),
   dataDir: z.string().min(1).optional(),
-  apiKey: z.string().min(16, 'an API key must have at least 16 characters').max(256).optional(),
+  // Any key the operator chooses to seed (automation, tests); a short one is allowed but warned about.
+  apiKey: z
+    .string()
+    .min(1)
+    .max(256)
+    .regex(/^[\x21-\x7e]+$/, 'an API key must be printable ASCII without spaces')
+    .optional(),
   agentPorts: PortRange.default([7100, 7999]),
   isolation: z.enum(['bwrap', 'none']).default('bwrap'),
   upstream: z.url().optional(),

@@ -69,14 +69,25 @@ async function serve(config: Config): Promise<void> {
   const store = openStore(config.dataDir);
   let shownKey: string | null = null;
   let linkKeyId: string | null = null;
-  if (config.apiKey) linkKeyId = store.auth.seedKey(config.apiKey).id;
-  else if (store.auth.activeKeyCount() === 0) {
+  if (config.apiKey) {
+    if (config.apiKey.length < 16) {
+      console.error(
+        'hopdeck: warning: the seeded API key is short (< 16 characters); anyone who can guess it can run code',
+      );
+    }
+    linkKeyId = store.auth.seedKey(config.apiKey).id;
+  } else if (store.auth.activeKeyCount() === 0) {
     const created = store.auth.createKey('default');
     shownKey = created.key;
     linkKeyId = created.id;
   }
 
-  const runtime = await createRuntime({ dataDir: config.dataDir, isolation: config.isolation, agentDir });
+  const runtime = await createRuntime({
+    dataDir: config.dataDir,
+    isolation: config.isolation,
+    agentDir,
+    log: (msg) => console.error(`hopdeck: ${msg}`),
+  });
   const app = await buildApp({
     store,
     runtime,

@@ -17,9 +17,12 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function serve(args: string[]): { child: ChildProcessWithoutNullStreams; output: () => string } {
+function serve(
+  args: string[],
+  env: Record<string, string> = {},
+): { child: ChildProcessWithoutNullStreams; output: () => string } {
   const child = spawn(TSX, ['server/main.ts', 'serve', ...args], {
-    env: { ...process.env, HOPDECK_WARM_POOL: '0' },
+    env: { ...process.env, HOPDECK_WARM_POOL: '0', ...env },
   });
   let out = '';
   child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -170,6 +173,28 @@ describe('hopdeck serve', () => {
         headers: { authorization: `Bearer ${key}` },
       });
       expect(res.status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exitOf(child)).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('takes its settings from the environment, as in the README (a short seeded key is warned about)', async () => {
+    const dataDir = tmp();
+    const { child, output } = serve([], {
+      HOPDECK_PORT: '7690',
+      HOPDECK_FRAMES_PORT: '7691',
+      HOPDECK_DATA_DIR: dataDir,
+      HOPDECK_API_KEY: 'k',
+    });
+    try {
+      await waitFor(output, /listening on http:\/\/127\.0\.0\.1:7690/);
+      expect(output()).toMatch(/seeded API key is short/);
+      const ok = await fetch('http://127.0.0.1:7690/v1/templates', { headers: { 'x-api-key': 'k' } });
+      expect(ok.status).toBe(200);
+      const wrong = await fetch('http://127.0.0.1:7690/v1/templates', { headers: { 'x-api-key': 'kk' } });
+      expect(wrong.status).toBe(401);
       child.kill('SIGTERM');
       expect(await exitOf(child)).toBe(0);
     } finally {

@@ -281,6 +281,8 @@ export const EngineHealth = z.object({
   upstream: z.string().nullable(),
   isolation: z.enum(['bwrap', 'none']),
   cgroups: z.enum(['v2', 'v1', 'none']),
+  /** How sandboxes with internet access reach it: a private user-mode network, or the host's. */
+  network: z.enum(['slirp4netns', 'host']),
   sandboxes: z.object({ running: z.number().int(), total: z.number().int() }),
   frames_origin: z.string(),
   uptime_seconds: z.number(),

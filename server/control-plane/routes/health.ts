@@ -19,6 +19,7 @@ export async function healthRoutes(
     upstream: null,
     isolation: opts.runtime.isolation,
     cgroups: opts.runtime.cgroups,
+    network: opts.runtime.network,
     sandboxes: countSandboxes(opts.db),
     frames_origin: opts.framesOrigin,
     uptime_seconds: Math.round((Date.now() - started) / 1000),

@@ -89,6 +89,16 @@ export function SettingsPage() {
                 <Row label="cgroups">
                   {h.cgroups === 'none' ? 'none (limits through rlimits only)' : h.cgroups}
                 </Row>
+                <Row label="Sandbox network">
+                  {h.network === 'host' ? (
+                    <span className="inline-flex items-center gap-1 text-warning">
+                      <ShieldAlert className="size-4" aria-hidden /> host: sandboxes with internet access
+                      share the host's network
+                    </span>
+                  ) : (
+                    'private (slirp4netns)'
+                  )}
+                </Row>
                 <Row label="Sandboxes">
                   {h.sandboxes.running} running of {h.sandboxes.total}
                 </Row>
