@@ -45,6 +45,14 @@ interface Pending {
 
 export type KernelState = 'stopped' | 'starting' | 'ready' | 'failed';
 
+interface CellOptions {
+  env: Record<string, string>;
+  cwd: string;
+  timeoutMs: number;
+  sink: OutputSink;
+  signal?: AbortSignal;
+}
+
 export class PythonKernel {
   #child: ChildProcess | null = null;
   #ready: Promise<void> | null = null;
@@ -138,33 +146,13 @@ export class PythonKernel {
   }
 
   /** Run one cell (queued behind earlier ones). The timeout counts from the moment it starts. */
-  run(
-    id: string,
-    code: string,
-    opts: {
-      env: Record<string, string>;
-      cwd: string;
-      timeoutMs: number;
-      sink: OutputSink;
-      signal?: AbortSignal;
-    },
-  ): Promise<CellOutcome> {
+  run(id: string, code: string, opts: CellOptions): Promise<CellOutcome> {
     const job = this.#queue.then(() => this.#runNow(id, code, opts));
     this.#queue = job.catch(() => undefined);
     return job;
   }
 
-  async #runNow(
-    id: string,
-    code: string,
-    opts: {
-      env: Record<string, string>;
-      cwd: string;
-      timeoutMs: number;
-      sink: OutputSink;
-      signal?: AbortSignal;
-    },
-  ): Promise<CellOutcome> {
+  async #runNow(id: string, code: string, opts: CellOptions): Promise<CellOutcome> {
     if (opts.signal?.aborted) return { status: 'aborted', timedOut: false, killed: true };
     await this.ensure();
     let timedOut = false;

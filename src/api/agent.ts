@@ -5,9 +5,9 @@
  * before they expire, or once after a 401, so the person never notices.
  */
 import { z } from 'zod';
-import { ApiError } from './client';
+import { ApiError, toApiError } from './client';
 import { refreshSandboxToken } from './sandboxes';
-import { ErrorEnvelope, type Sandbox } from './schemas';
+import type { Sandbox } from './schemas';
 
 /** Refresh when less than this is left (the SDKs use one hour; a dashboard page lives less long). */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;
@@ -89,25 +89,6 @@ export function agentHttpUrl(publicHost: string, path: string): string {
   return `${publicHost.replace(/\/+$/, '')}${path}`;
 }
 
-async function agentError(res: Response): Promise<ApiError> {
-  let body: unknown = null;
-  try {
-    body = await res.json();
-  } catch {
-    // not JSON
-  }
-  const parsed = ErrorEnvelope.partial().safeParse(body);
-  const e = parsed.success ? parsed.data : {};
-  return new ApiError({
-    status: res.status,
-    code: e.code ?? `HTTP_${res.status}`,
-    message: e.message ?? e.error ?? `The sandbox agent answered ${res.status}`,
-    requestId: e.request_id ?? res.headers.get('x-request-id'),
-    details: e.details ?? {},
-    currentStatus: e.status ?? null,
-  });
-}
-
 /** One JSON request to the agent; a 401 refreshes the token once and retries. */
 export async function agentRequest<S extends z.ZodType>(
   target: AgentTarget,
@@ -138,7 +119,7 @@ export async function agentRequest<S extends z.ZodType>(
     dropAgentToken(target.id);
     res = await send(true);
   }
-  if (!res.ok) throw await agentError(res);
+  if (!res.ok) throw await toApiError(res);
   const parsed = opts.schema.safeParse(await res.json().catch(() => null));
   if (!parsed.success) {
     throw new ApiError({

@@ -50,7 +50,8 @@ function parseRetryAfter(header: string | null, body: number | undefined): numbe
   return typeof body === 'number' && body >= 0 ? body : null;
 }
 
-async function toApiError(res: Response): Promise<ApiError> {
+/** The engine's error envelope (control plane or a sandbox's gateway) as an ApiError. */
+export async function toApiError(res: Response): Promise<ApiError> {
   const headerId = res.headers.get('x-request-id');
   let body: unknown = null;
   try {
