@@ -8,6 +8,15 @@ import { mkdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 
 mkdirSync('test-results', { recursive: true });
 
+// A fresh machine: install what the suite needs (bubblewrap, slirp4netns, Debian's Jupyter stack,
+// Chromium; a no-op when all is there) and the npm dependencies, so `npm test` works on its own.
+const setup = spawnSync('bash', ['.ci/setup-machine.sh'], { stdio: 'inherit' });
+if (setup.status !== 0)
+  console.error('test: could not install the system packages; running with what is there');
+if (!existsSync('node_modules/fastify/package.json')) {
+  spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+}
+
 /** @type {{name: string, passed: number, failed: number, skipped: number, seconds: number}[]} */
 const results = [];
 

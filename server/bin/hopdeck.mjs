@@ -38,9 +38,11 @@ const wantsNoIsolation =
   args.includes('none') && (args.includes('--isolation') || args.some((a) => a === '--isolation=none'));
 const isolationNone = wantsNoIsolation || process.env.HOPDECK_ISOLATION === 'none';
 
-// 1. System packages: bubblewrap and Debian's Jupyter stack (skipped for --isolation none without bwrap).
+// 1. System packages: bubblewrap, slirp4netns and Debian's Jupyter stack (bwrap and slirp4netns are
+//    not needed for --isolation none). Chromium is for the tests: `npm test` installs it.
 const needsSystem =
   (!isolationNone && !ok('bwrap', ['--version'])) ||
+  (!isolationNone && !ok('slirp4netns', ['--version'])) ||
   !ok('/usr/bin/python3', ['-c', 'import ipykernel, jupyter_client, matplotlib, pandas']);
 if (needsSystem) {
   const env = { ...process.env, HOPDECK_SKIP_BROWSER: '1' };
