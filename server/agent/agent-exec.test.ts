@@ -39,6 +39,9 @@ describe('agent /execute', () => {
     expect(second.stdout).toBe('42\n');
     const ipython = await agent.call('POST', '/execute/ipython', { code: 'print(counter + 1)' });
     expect(ipython.json()).toMatchObject({ stdout: '43\n', success: true });
+    // Notebook history in the session: the last result is `_`, and Out keeps earlier ones.
+    expect((await run({ code: '6 * 7' })).result).toBe('42');
+    expect((await run({ code: 'print(_ + 1, len(Out) > 0)' })).stdout).toBe('43 True\n');
   });
 
   it('returns a matplotlib figure as image/png from the kernel', async () => {
