@@ -116,9 +116,24 @@ export class LocalRuntime implements Runtime {
   start(spec: SandboxSpec): Promise<RunningSandbox> {
     const pending = this.#starting.get(spec.id);
     if (pending) return pending;
-    const p = this.#boot(spec).finally(() => this.#starting.delete(spec.id));
+    const p = this.#bootRetryingEarlyExit(spec).finally(() => this.#starting.delete(spec.id));
     this.#starting.set(spec.id, p);
     return p;
+  }
+
+  /**
+   * bwrap now and then fails while it sets up the namespaces (seen here under parallel boots:
+   * "loopback: Failed RTM_NEWADDR: No child processes"). A boot whose process exited before its
+   * agent came up is tried once more; a second failure is reported.
+   */
+  async #bootRetryingEarlyExit(spec: SandboxSpec): Promise<RunningSandbox> {
+    try {
+      return await this.#boot(spec);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.includes('(process exited)')) throw err;
+      this.#log(`${err.message}; trying once more`);
+      return this.#boot(spec);
+    }
   }
 
   async #boot(spec: SandboxSpec): Promise<RunningSandbox> {
