@@ -73,11 +73,17 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
     setEdited(next);
   }, []);
 
-  // Save the draft shortly after typing stops.
+  // Save the draft shortly after typing stops, and at once when the page goes away (a reload right
+  // after a quick run must not lose it).
   useEffect(() => {
     if (!edited) return;
-    const t = setTimeout(() => saveDraft(id, edited), 300);
-    return () => clearTimeout(t);
+    const save = () => saveDraft(id, edited);
+    const t = setTimeout(save, 300);
+    window.addEventListener('pagehide', save);
+    return () => {
+      clearTimeout(t);
+      window.removeEventListener('pagehide', save);
+    };
   }, [id, edited]);
 
   const run = useCallback(
