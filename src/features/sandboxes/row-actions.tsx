@@ -2,6 +2,7 @@ import { MoreHorizontal } from 'lucide-react';
 import { Suspense, lazy, useState } from 'react';
 import type { Sandbox } from '@/api/schemas';
 import { Button } from '@/components/ui/button';
+import { lazyMenuTriggerProps } from '@/components/ui/lazy-menu-trigger';
 
 const RowMenu = lazy(() => import('./row-menu').then((m) => ({ default: m.RowMenu })));
 
@@ -16,20 +17,7 @@ export function RowActions({ sandbox }: { sandbox: Sandbox }) {
       variant="ghost"
       size="icon-sm"
       aria-label={`Actions for ${sandbox.id}`}
-      aria-haspopup="menu"
-      aria-expanded={false}
-      onPointerDown={(e) => {
-        if (e.button === 0 && !e.ctrlKey) {
-          e.preventDefault();
-          setActive(true);
-        }
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ' || e.key === 'ArrowDown') {
-          e.preventDefault();
-          setActive(true);
-        }
-      }}
+      {...lazyMenuTriggerProps(() => setActive(true))}
     >
       <MoreHorizontal />
     </Button>

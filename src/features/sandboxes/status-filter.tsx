@@ -2,6 +2,7 @@ import { ListFilter } from 'lucide-react';
 import { Suspense, forwardRef, lazy, useState, type ComponentProps } from 'react';
 import type { SandboxStatus } from '@/api/schemas';
 import { Button } from '@/components/ui/button';
+import { lazyMenuTriggerProps } from '@/components/ui/lazy-menu-trigger';
 
 const StatusFilterMenu = lazy(() =>
   import('./status-filter-menu').then((m) => ({ default: m.StatusFilterMenu })),
@@ -34,25 +35,7 @@ export function StatusFilter({
   onToggle: (s: SandboxStatus) => void;
 }) {
   const [active, setActive] = useState(false);
-  const plain = (
-    <Trigger
-      statuses={statuses}
-      aria-haspopup="menu"
-      aria-expanded={false}
-      onPointerDown={(e) => {
-        if (e.button === 0 && !e.ctrlKey) {
-          e.preventDefault();
-          setActive(true);
-        }
-      }}
-      onKeyDown={(e) => {
-        if (e.key === 'Enter' || e.key === ' ' || e.key === 'ArrowDown') {
-          e.preventDefault();
-          setActive(true);
-        }
-      }}
-    />
-  );
+  const plain = <Trigger statuses={statuses} {...lazyMenuTriggerProps(() => setActive(true))} />;
   if (!active) return plain;
   return (
     <Suspense fallback={plain}>
