@@ -7,10 +7,8 @@
 import type { WebSocket } from 'ws';
 import { ExecuteRequest, type RichOutput, type StreamFrame } from '../../src/api/schemas.ts';
 import { AgentError, nowIso, parseWith } from './http.ts';
-import { executeInto, newId, resolveWorkdir, runEnv, type ExecuteOutcome } from './execute.ts';
-import { CappedOutput } from './output.ts';
-import { runProcess } from './runner.ts';
-import { CommandRequest, commandArgv } from './routes/commands.ts';
+import { executeInto, newId, type ExecuteOutcome } from './execute.ts';
+import { CommandRequest, prepareCommand } from './routes/commands.ts';
 import type { OutputSink, StreamName } from './output.ts';
 import { FINAL_GAP_MS, FramePacer, PACE_MS } from './pacer.ts';
 import { toInput } from './routes/execute.ts';
@@ -130,28 +128,8 @@ function prepare(
     const input = { ...toInput(state, parseWith(ExecuteRequest, msg), 120), signal };
     return { timeoutMs: input.timeoutMs, go: (id) => executeInto(state, id, input, sink) };
   }
-  const body = parseWith(CommandRequest, msg);
-  const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
-  const timeoutMs = (body.timeout ?? 30) * 1000;
-  const [file, args] = commandArgv(body);
-  return {
-    timeoutMs,
-    go: async () => {
-      const capped = new CappedOutput(state.cfg.outputCapBytes, sink);
-      const started = performance.now();
-      const out = await runProcess({
-        file,
-        args,
-        cwd: cwd.real,
-        env: runEnv(state, body.env),
-        timeoutMs,
-        sink: capped,
-        signal,
-      });
-      if (out.spawnError) capped.text('stderr', `${out.spawnError}\n`);
-      return { ...out, truncated: capped.truncated, seconds: (performance.now() - started) / 1000 };
-    },
-  };
+  const command = prepareCommand(state, parseWith(CommandRequest, msg), 30);
+  return { timeoutMs: command.timeoutMs, go: () => command.go(sink, { signal }) };
 }
 
 async function run(

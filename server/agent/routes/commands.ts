@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { nowIso, readJson, sendJson, type Router } from '../http.ts';
 import { resolveWorkdir, runEnv } from '../execute.ts';
-import { CappedOutput, CollectingSink } from '../output.ts';
+import { CappedOutput, CollectingSink, type OutputSink } from '../output.ts';
 import { runProcess } from '../runner.ts';
 import type { AgentState } from '../state.ts';
 import { startBackground } from './execute.ts';
@@ -18,7 +18,7 @@ export const CommandRequest = z.object({
 });
 type CommandRequest = z.infer<typeof CommandRequest>;
 
-export function commandArgv(body: CommandRequest): [string, string[]] {
+function commandArgv(body: CommandRequest): [string, string[]] {
   return body.args ? [body.command, body.args] : ['/bin/sh', ['-c', body.command]];
 }
 
@@ -26,65 +26,66 @@ function display(body: CommandRequest): string {
   return body.args ? [body.command, ...body.args].join(' ') : body.command;
 }
 
+/**
+ * A validated command, ready to run: the working directory is checked now (a bad one is a 400 before
+ * anything starts), and `go` runs it into a sink with the output cap, reporting a spawn failure (and,
+ * when asked, a timeout) on stderr. Shared by /commands/run, /commands/background and /commands/stream.
+ */
+export function prepareCommand(state: AgentState, body: CommandRequest, defaultTimeoutSeconds: number) {
+  const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
+  const [file, args] = commandArgv(body);
+  const timeoutSeconds = body.timeout ?? defaultTimeoutSeconds;
+  return {
+    timeoutMs: timeoutSeconds * 1000,
+    async go(
+      sink: OutputSink,
+      opts: { signal?: AbortSignal; onSpawn?: (pid: number) => void; sayTimeout?: boolean } = {},
+    ) {
+      const capped = new CappedOutput(state.cfg.outputCapBytes, sink);
+      const started = performance.now();
+      const out = await runProcess({
+        file,
+        args,
+        cwd: cwd.real,
+        env: runEnv(state, body.env),
+        timeoutMs: timeoutSeconds * 1000,
+        sink: capped,
+        signal: opts.signal,
+        onSpawn: opts.onSpawn,
+      });
+      if (out.spawnError) capped.text('stderr', `${out.spawnError}\n`);
+      if (out.timedOut && opts.sayTimeout)
+        capped.text('stderr', `Command timed out after ${timeoutSeconds} s\n`);
+      return { ...out, truncated: capped.truncated, seconds: (performance.now() - started) / 1000 };
+    },
+  };
+}
+
 export function commandRoutes(router: Router, state: AgentState): void {
   router.on('POST', '/commands/run', async (ctx) => {
     const body = await readJson(ctx, CommandRequest);
-    const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
+    const command = prepareCommand(state, body, 30);
     const sink = new CollectingSink();
-    const capped = new CappedOutput(state.cfg.outputCapBytes, sink);
-    const [file, args] = commandArgv(body);
-    const started = performance.now();
     let pid: number | null = null;
-    const out = await runProcess({
-      file,
-      args,
-      cwd: cwd.real,
-      env: runEnv(state, body.env),
-      timeoutMs: (body.timeout ?? 30) * 1000,
-      sink: capped,
-      onSpawn: (p) => (pid = p),
-    });
-    if (out.spawnError) capped.text('stderr', `${out.spawnError}\n`);
-    if (out.timedOut) capped.text('stderr', `Command timed out after ${body.timeout ?? 30} s\n`);
+    const out = await command.go(sink, { onSpawn: (p) => (pid = p), sayTimeout: true });
     sendJson(ctx, 200, {
       success: out.exitCode === 0,
       stdout: sink.stdout,
       stderr: sink.stderr,
       exit_code: out.exitCode,
-      execution_time: Math.round(performance.now() - started) / 1000,
+      execution_time: Math.round(out.seconds * 1000) / 1000,
       command: display(body),
       pid,
-      truncated: capped.truncated || undefined,
+      truncated: out.truncated || undefined,
       timestamp: nowIso(),
     });
   });
 
   router.on('POST', '/commands/background', async (ctx) => {
     const body = await readJson(ctx, CommandRequest);
-    const cwd = resolveWorkdir(state, body.workdir ?? body.working_dir);
-    const [file, args] = commandArgv(body);
-    const proc = startBackground(
-      state,
-      'command',
-      body.name ?? '',
-      'bash',
-      display(body),
-      async (p, sink) => {
-        const capped = new CappedOutput(state.cfg.outputCapBytes, sink);
-        const started = performance.now();
-        const out = await runProcess({
-          file,
-          args,
-          cwd: cwd.real,
-          env: runEnv(state, body.env),
-          timeoutMs: (body.timeout ?? 120) * 1000,
-          sink: capped,
-          signal: p.abort.signal,
-          onSpawn: (pid) => (p.pid = pid),
-        });
-        if (out.spawnError) capped.text('stderr', `${out.spawnError}\n`);
-        return { ...out, truncated: capped.truncated, seconds: (performance.now() - started) / 1000 };
-      },
+    const command = prepareCommand(state, body, 120);
+    const proc = startBackground(state, 'command', body.name ?? '', 'bash', display(body), (p, sink) =>
+      command.go(sink, { signal: p.abort.signal, onSpawn: (pid) => (p.pid = pid) }),
     );
     sendJson(ctx, 200, {
       process_id: proc.process_id,
