@@ -53,6 +53,25 @@ export default tseslint.config(
     },
   },
   {
+    // The shared contract (data model, lifecycle, wire format) depends on nothing of either side.
+    files: ['contract/**/*.ts'],
+    plugins: { 'import-x': importX },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './contract',
+              from: ['./src', './server'],
+              message: 'The contract imports neither side.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/routes/**/*.tsx'],
     rules: { 'react-refresh/only-export-components': 'off' },
   },

@@ -9,7 +9,7 @@ import {
   type ExecuteResult,
   type Language,
   type RichOutput,
-} from '../../src/api/schemas.ts';
+} from '../../contract/schemas.ts';
 import { baseEnv, realPath } from './config.ts';
 import { AgentError, nowIso } from './http.ts';
 import { CappedOutput, CollectingSink, type OutputSink } from './output.ts';

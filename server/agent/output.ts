@@ -3,7 +3,7 @@
  * POST /execute, framed for /execute/stream). The per-execution cap is enforced here: past it,
  * output is dropped and `truncated` is set, while the process keeps running.
  */
-import type { RichOutput } from '../../src/api/schemas.ts';
+import type { RichOutput } from '../../contract/schemas.ts';
 
 export type StreamName = 'stdout' | 'stderr';
 

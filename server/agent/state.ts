@@ -2,7 +2,7 @@
 import type { AgentConfig } from './config.ts';
 import { baseEnv } from './config.ts';
 import { PythonKernel } from './kernel.ts';
-import type { RichOutput } from '../../src/api/schemas.ts';
+import type { RichOutput } from '../../contract/schemas.ts';
 
 export interface BackgroundProcess {
   process_id: string;

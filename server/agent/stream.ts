@@ -5,7 +5,7 @@
  * closed socket stops the run.
  */
 import type { WebSocket } from 'ws';
-import { ExecuteRequest, type RichOutput, type StreamFrame } from '../../src/api/schemas.ts';
+import { ExecuteRequest, type RichOutput, type StreamFrame } from '../../contract/schemas.ts';
 import { AgentError, nowIso, parseWith } from './http.ts';
 import { executeInto, newId, type ExecuteOutcome } from './execute.ts';
 import { CommandRequest, prepareCommand } from './routes/commands.ts';

@@ -4,7 +4,7 @@
  * origin (or the configured dev origin), which stops cross-site request forgery.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKeyInfo } from '../../src/api/schemas.ts';
+import type { ApiKeyInfo } from '../../contract/schemas.ts';
 import { HttpError } from '../errors.ts';
 import type { AuthStore } from '../store/auth.ts';
 import { sha256 } from './secrets.ts';

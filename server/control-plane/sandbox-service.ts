@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import type { CreateSandboxRequest, SandboxStatus, Template } from '../../src/api/schemas.ts';
+import type { CreateSandboxRequest, SandboxStatus, Template } from '../../contract/schemas.ts';
+import { actionApplies } from '../../contract/lifecycle.ts';
 import type { SandboxTokens } from '../auth/tokens.ts';
 import { HttpError, badRequest, conflict, notFound } from '../errors.ts';
 import type { Runtime, SandboxSpec } from '../runtime/types.ts';
@@ -210,13 +211,7 @@ export class SandboxService {
     this.require(id);
     return this.lock.run(id, async () => {
       const r = this.require(id);
-      const allowed: Record<typeof action, SandboxStatus[]> = {
-        pause: ['running'],
-        resume: ['paused'],
-        stop: ['running', 'paused'],
-        start: ['stopped', 'error'],
-      };
-      if (!allowed[action].includes(r.status)) {
+      if (!actionApplies(action, r.status)) {
         throw conflict(`Cannot ${action} a sandbox that is ${r.status}`, r.status);
       }
       const rt = this.deps.runtime;

@@ -1,5 +1,5 @@
 /** How sandbox records look on the wire (the HopX Sandbox object). */
-import type { Sandbox } from '../../src/api/schemas.ts';
+import type { Sandbox } from '../../contract/schemas.ts';
 import type { SandboxRecord } from '../store/sandboxes.ts';
 
 export const ORGANIZATION_ID = 1;

@@ -5,7 +5,7 @@
  * never starve the machine. Decision: pool sandboxes do not survive the engine; they are destroyed
  * at shutdown, and leftovers of a crash are destroyed by reconcile.
  */
-import type { CreateSandboxRequest, Template } from '../../src/api/schemas.ts';
+import type { CreateSandboxRequest, Template } from '../../contract/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';

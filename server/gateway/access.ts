@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { decodeJwt } from 'jose';
 import type { SandboxTokens } from '../auth/tokens.ts';
-import type { SandboxStatus } from '../../src/api/schemas.ts';
+import type { SandboxStatus } from '../../contract/schemas.ts';
 import { GatewayError, errors } from './errors.ts';
 
 export const CORS_ALLOW_HEADERS = 'Authorization, Content-Type, X-API-Key, X-Request-ID';

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
-import type { ErrorEnvelope } from '../../src/api/schemas.ts';
+import type { ErrorEnvelope } from '../../contract/schemas.ts';
 
 const REQUEST_ID_RE = /^req_[A-Za-z0-9_-]{1,64}$/;
 

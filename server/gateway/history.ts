@@ -4,8 +4,8 @@
  * from inside the sandbox, so it is validated and capped here; a failing sink never affects traffic.
  */
 import { randomBytes } from 'node:crypto';
-import { Execution, LANGUAGE_ALIASES, RichOutput } from '../../src/api/schemas.ts';
-import type { Execution as ExecutionT, RichOutput as RichOutputT } from '../../src/api/schemas.ts';
+import { Execution, LANGUAGE_ALIASES, RichOutput } from '../../contract/schemas.ts';
+import type { Execution as ExecutionT, RichOutput as RichOutputT } from '../../contract/schemas.ts';
 import { nowTimestamp } from './errors.ts';
 import type { GatewayLogger } from './types.ts';
 

@@ -9,7 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { SandboxTokens } from '../auth/tokens.ts';
-import type { SandboxStatus } from '../../src/api/schemas.ts';
+import type { SandboxStatus } from '../../contract/schemas.ts';
 import {
   checkToken,
   corsHeaders,

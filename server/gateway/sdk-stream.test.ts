@@ -4,7 +4,7 @@
  */
 import { Sandbox } from '@hopx-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Execution } from '../../src/api/schemas.ts';
+import type { Execution } from '../../contract/schemas.ts';
 import { startEngine, type TestEngine } from '../test/engine.ts';
 
 let e: TestEngine;

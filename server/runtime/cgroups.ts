@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SandboxResources } from '../../src/api/schemas.ts';
+import type { SandboxResources } from '../../contract/schemas.ts';
 import type { CgroupMode } from './types.ts';
 
 const ROOT = '/sys/fs/cgroup';

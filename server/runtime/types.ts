@@ -3,7 +3,7 @@
  * ids, tokens and the warm pool; the runtime owns processes, filesystems and cgroups. Everything
  * the runtime knows about a sandbox lives in `<dataDir>/sandboxes/<id>/`.
  */
-import type { SandboxResources } from '../../src/api/schemas.ts';
+import type { SandboxResources } from '../../contract/schemas.ts';
 
 export type IsolationMode = 'bwrap' | 'none';
 export type CgroupMode = 'v2' | 'v1' | 'none';

@@ -1,6 +1,6 @@
 /** API keys, browser sessions and one-time sign-in tokens. Only hashes are stored. */
 import { randomBytes } from 'node:crypto';
-import type { ApiKeyInfo } from '../../src/api/schemas.ts';
+import type { ApiKeyInfo } from '../../contract/schemas.ts';
 import { newApiKey, newOpaqueToken, parseApiKey, sameHash, sha256 } from '../auth/secrets.ts';
 import { stmt, type Db } from './db.ts';
 import { iso } from './time.ts';

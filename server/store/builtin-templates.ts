@@ -1,5 +1,5 @@
 /** The templates every engine ships. The host system is their lower layer; they differ in kernels. */
-import type { Template } from '../../src/api/schemas.ts';
+import type { Template } from '../../contract/schemas.ts';
 
 type Seed = Omit<Template, 'object' | 'created_at' | 'updated_at' | 'request_id'>;
 

@@ -3,7 +3,7 @@
  * `/execute` and `/execute/stream`. Outputs are capped here as well, whatever the caller sends.
  */
 import { randomBytes } from 'node:crypto';
-import type { Execution, RichOutput } from '../../src/api/schemas.ts';
+import type { Execution, RichOutput } from '../../contract/schemas.ts';
 import type { Db } from './db.ts';
 import { iso } from './time.ts';
 

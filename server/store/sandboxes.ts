@@ -1,5 +1,5 @@
 /** Sandbox records. Pool sandboxes (`pool = 1`) are warm spares, invisible to the API. */
-import type { SandboxResources, SandboxStatus } from '../../src/api/schemas.ts';
+import type { SandboxResources, SandboxStatus } from '../../contract/schemas.ts';
 import { stmt, type Db } from './db.ts';
 
 export interface SandboxRecord {

@@ -1,5 +1,5 @@
 /** Template records: seeded with the built-ins, looked up by name or id. */
-import type { Template } from '../../src/api/schemas.ts';
+import type { Template } from '../../contract/schemas.ts';
 import type { Db } from './db.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { iso } from './time.ts';

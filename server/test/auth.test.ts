@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyInfo } from '../../src/api/schemas.ts';
-import { CreatedApiKey, ErrorEnvelope } from '../../src/api/schemas.ts';
+import type { ApiKeyInfo } from '../../contract/schemas.ts';
+import { CreatedApiKey, ErrorEnvelope } from '../../contract/schemas.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
 
 let e: TestEngine;

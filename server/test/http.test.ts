@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EngineHealth, ErrorEnvelope, Template, TemplateList } from '../../src/api/schemas.ts';
+import { EngineHealth, ErrorEnvelope, Template, TemplateList } from '../../contract/schemas.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
 
 let e: TestEngine;

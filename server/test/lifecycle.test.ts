@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorEnvelope, Sandbox, SandboxList } from '../../src/api/schemas.ts';
+import { ErrorEnvelope, Sandbox, SandboxList } from '../../contract/schemas.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
 
 let e: TestEngine;

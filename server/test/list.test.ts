@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SandboxList, type Sandbox, type SandboxStatus } from '../../src/api/schemas.ts';
+import { SandboxList, type Sandbox, type SandboxStatus } from '../../contract/schemas.ts';
 import { newRecord } from '../control-plane/sandbox-service.ts';
 import { insertSandbox } from '../store/sandboxes.ts';
 import { findTemplate } from '../store/templates.ts';

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { Sandbox } from '../../src/api/schemas.ts';
+import { Sandbox } from '../../contract/schemas.ts';
 import { createRuntime } from '../runtime/index.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
 import { resolve } from 'node:path';

@@ -1,6 +1,6 @@
 import { loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Sandbox } from '../../src/api/schemas.ts';
+import { Sandbox } from '../../contract/schemas.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
 
 let e: TestEngine;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { ApiError, toApiError } from './client';
 import { refreshSandboxToken } from './sandboxes';
-import type { Sandbox } from './schemas';
+import type { Sandbox } from '@contract/schemas';
 
 /** Refresh when less than this is left (the SDKs use one hour; a dashboard page lives less long). */
 export const TOKEN_REFRESH_MARGIN_MS = 5 * 60_000;

@@ -2,7 +2,7 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { request } from './client';
-import { ApiKeyList, CreatedApiKey } from './schemas';
+import { ApiKeyList, CreatedApiKey } from '@contract/schemas';
 
 export const apiKeyKeys = {
   all: ['api-keys'] as const,

@@ -4,7 +4,7 @@
  * failure turned into one ApiError carrying the HopX envelope's fields.
  */
 import type { z } from 'zod';
-import { ErrorEnvelope } from './schemas';
+import { ErrorEnvelope } from '@contract/schemas';
 
 export class ApiError extends Error {
   readonly status: number;

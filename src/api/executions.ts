@@ -1,7 +1,7 @@
 /** Run history per sandbox (engine extension `GET /v1/sandboxes/{id}/executions`). */
 import { queryOptions } from '@tanstack/react-query';
 import { request } from './client';
-import { Execution, ExecutionList } from './schemas';
+import { Execution, ExecutionList } from '@contract/schemas';
 
 export const HISTORY_PAGE_SIZE = 25;
 

@@ -2,7 +2,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import { request } from './client';
 import { HEALTH_POLL_MS, HEALTH_STALE_MS } from './intervals';
-import { EngineHealth } from './schemas';
+import { EngineHealth } from '@contract/schemas';
 
 export const healthKeys = { all: ['health'] as const };
 

@@ -4,7 +4,7 @@ import { act, renderHook, waitFor } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { sandboxKeys, useSandboxAction } from './sandboxes';
-import type { Sandbox, SandboxList } from './schemas';
+import type { Sandbox, SandboxList } from '@contract/schemas';
 
 const sandbox = { id: 'sandbox_a', status: 'running' } as Sandbox;
 const list = {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { request } from './client';
 import { sandboxPollInterval } from './intervals';
 import { queryClient as appQueryClient } from './query-client';
-import { Sandbox, SandboxList, type CreateSandboxRequest, type SandboxStatus } from './schemas';
+import { Sandbox, SandboxList, type CreateSandboxRequest, type SandboxStatus } from '@contract/schemas';
 
 export const SORT_FIELDS = ['created_at', 'status', 'template_name'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
@@ -20,22 +20,10 @@ export interface SandboxListParams {
   order?: 'asc' | 'desc';
 }
 
-export const LIFECYCLE_ACTIONS = ['start', 'stop', 'pause', 'resume'] as const;
-export type LifecycleAction = (typeof LIFECYCLE_ACTIONS)[number];
-export type SandboxAction = LifecycleAction | 'delete';
+import { ACTION_RULES, type SandboxAction } from '@contract/lifecycle';
 
-/** Which status each action requires, and which it leads to. */
-export const ACTION_RULES: Record<SandboxAction, { from: SandboxStatus[]; to: SandboxStatus }> = {
-  start: { from: ['stopped'], to: 'running' },
-  stop: { from: ['running', 'paused'], to: 'stopped' },
-  pause: { from: ['running'], to: 'paused' },
-  resume: { from: ['paused'], to: 'running' },
-  delete: { from: ['creating', 'running', 'stopped', 'paused', 'error'], to: 'deleted' },
-};
-
-export function actionApplies(action: SandboxAction, status: SandboxStatus): boolean {
-  return ACTION_RULES[action].from.includes(status);
-}
+export { LIFECYCLE_ACTIONS, ACTION_RULES, actionApplies } from '@contract/lifecycle';
+export type { LifecycleAction, SandboxAction } from '@contract/lifecycle';
 
 export const sandboxKeys = {
   all: ['sandboxes'] as const,

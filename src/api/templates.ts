@@ -3,7 +3,7 @@ import { queryOptions } from '@tanstack/react-query';
 import { z } from 'zod';
 import { request } from './client';
 import { TEMPLATES_STALE_MS } from './intervals';
-import { Template, TemplateList } from './schemas';
+import { Template, TemplateList } from '@contract/schemas';
 
 export interface TemplateListParams {
   category?: string;

@@ -6,7 +6,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider, createMemoryHistory, createRootRoute, createRouter } from '@tanstack/react-router';
 import { StrictMode, useCallback, useState } from 'react';
 import { createRoot } from 'react-dom/client';
-import { SANDBOX_STATUSES, type Sandbox } from '@/api/schemas';
+import { SANDBOX_STATUSES, type Sandbox } from '@contract/schemas';
 import { SandboxTable } from '@/features/sandboxes/sandbox-table';
 import '@/index.css';
 

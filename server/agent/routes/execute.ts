@@ -1,6 +1,6 @@
 /** /execute, /execute/background, /execute/processes, the three kill routes, /kernel/restart. */
 import { z } from 'zod';
-import { ExecuteRequest } from '../../../src/api/schemas.ts';
+import { ExecuteRequest } from '../../../contract/schemas.ts';
 import { AgentError, nowIso, readJson, sendJson, type Ctx, type Router } from '../http.ts';
 import {
   executeCollect,

@@ -5,7 +5,7 @@ import { badRequest, notFound, parseInput } from '../../errors.ts';
 import { InvalidCursorError, type ExecutionsRepo } from '../../store/executions.ts';
 import { getSandbox } from '../../store/sandboxes.ts';
 import type { Db } from '../../store/db.ts';
-import type { Execution } from '../../../src/api/schemas.ts';
+import type { Execution } from '../../../contract/schemas.ts';
 import { limitParam } from './list-query.ts';
 
 const Params = z.object({ id: z.string().min(1).max(128) });

@@ -1,6 +1,6 @@
 /** `GET /health` of the engine (no auth): what runs, how isolated, where the frames origin is. */
 import type { FastifyInstance } from 'fastify';
-import type { EngineHealth } from '../../../src/api/schemas.ts';
+import type { EngineHealth } from '../../../contract/schemas.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import type { Db } from '../../store/db.ts';
 import { countSandboxes } from '../../store/sandboxes.ts';

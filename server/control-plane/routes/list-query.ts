@@ -1,6 +1,6 @@
 /** Query parameters of list endpoints: limit, opaque cursors, filters and sort (400 when invalid). */
 import { z } from 'zod';
-import { SANDBOX_STATUSES, type SandboxStatus } from '../../../src/api/schemas.ts';
+import { SANDBOX_STATUSES, type SandboxStatus } from '../../../contract/schemas.ts';
 import { badRequest, parseInput } from '../../errors.ts';
 import type { SandboxQuery, SortKey } from '../../store/sandboxes.ts';
 

@@ -1,7 +1,7 @@
 /** `/v1/sandboxes`: the HopX sandbox API plus the documented list extensions (0001). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CreateSandboxRequest, SetTimeoutRequest } from '../../../src/api/schemas.ts';
+import { CreateSandboxRequest, SetTimeoutRequest } from '../../../contract/schemas.ts';
 import { badRequest, parseInput } from '../../errors.ts';
 import { listSandboxes, type SandboxRecord } from '../../store/sandboxes.ts';
 import { REGIONS, type SandboxService } from '../sandbox-service.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import { SandboxTokens } from '../../auth/tokens.ts';
-import type { Execution, SandboxStatus } from '../../../src/api/schemas.ts';
+import type { Execution, SandboxStatus } from '../../../contract/schemas.ts';
 import { createGateway, type Gateway } from '../index.ts';
 import { startStubAgent, type StubAgent } from './stub-agent.ts';
 

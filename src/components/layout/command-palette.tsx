@@ -15,7 +15,7 @@ import {
 import { useMemo, useState, type ReactNode } from 'react';
 import { toast } from 'sonner';
 import { actionApplies, sandboxKeys, useSandboxAction, type SandboxAction } from '@/api/sandboxes';
-import type { Sandbox, SandboxList } from '@/api/schemas';
+import type { Sandbox, SandboxList } from '@contract/schemas';
 import { ConfirmDialog } from '@/components/ui/dialog';
 import { describeError } from '@/lib/errors';
 

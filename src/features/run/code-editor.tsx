@@ -6,7 +6,7 @@ import { memo, useEffect, useRef } from 'react';
 import Editor, { type OnMount } from '@monaco-editor/react';
 import type { editor as MonacoEditor } from 'monaco-editor/editor/editor.api';
 import { MONACO_LANGUAGE, monaco } from '@/lib/monaco';
-import type { Language } from '@/api/schemas';
+import type { Language } from '@contract/schemas';
 import { useTheme } from '@/lib/theme';
 
 export interface CodeEditorProps {

@@ -2,7 +2,7 @@
  * The editor's draft per sandbox, kept in localStorage so it survives a reload. Only the code and
  * its language are stored: never tokens, keys or outputs.
  */
-import { LANGUAGES, type Language } from '@/api/schemas';
+import { LANGUAGES, type Language } from '@contract/schemas';
 
 export interface Draft {
   code: string;

@@ -3,7 +3,7 @@
  * characters, lines and rich outputs (the agent caps too; this keeps the page responsive whatever a
  * sandbox sends).
  */
-import type { RichOutput } from '@/api/schemas';
+import type { RichOutput } from '@contract/schemas';
 
 export const UI_CAP_CHARS = 256 * 1024;
 export const UI_CAP_LINES = 5_000;

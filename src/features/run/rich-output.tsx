@@ -6,7 +6,7 @@
 import { useMemo } from 'react';
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
-import type { RichOutput } from '@/api/schemas';
+import type { RichOutput } from '@contract/schemas';
 import { HtmlFrame } from './html-frame';
 import { JsonTree } from './json-tree';
 import { richPayload } from './rich-payload';

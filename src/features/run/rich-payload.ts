@@ -1,4 +1,4 @@
-import type { RichOutput } from '@/api/schemas';
+import type { RichOutput } from '@contract/schemas';
 
 /** The value for the output's MIME type (`data` is the value itself, or a `{mime: value}` bundle). */
 export function richPayload(output: RichOutput): unknown {

@@ -4,7 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { FileInput, Play, Terminal, Code2 } from 'lucide-react';
 import { toast } from 'sonner';
 import { executionsQueryOptions } from '@/api/executions';
-import { LANGUAGE_ALIASES, type Execution, type Language } from '@/api/schemas';
+import { LANGUAGE_ALIASES, type Execution, type Language } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';

@@ -10,7 +10,7 @@ import { agentTarget, restartKernel } from '@/api/agent';
 import { isApiError } from '@/api/client';
 import { healthQueryOptions } from '@/api/health';
 import { sandboxKeys, sandboxQueryOptions } from '@/api/sandboxes';
-import { LANGUAGES, type Language, type Sandbox } from '@/api/schemas';
+import { LANGUAGES, type Language, type Sandbox } from '@contract/schemas';
 import { templateQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';

@@ -5,7 +5,7 @@
  * useSyncExternalStore.
  */
 import type { AgentTarget } from '@/api/agent';
-import { StreamFrame, type Language } from '@/api/schemas';
+import { StreamFrame, type Language } from '@contract/schemas';
 import {
   MAX_FRAME_CHARS,
   admitRich,

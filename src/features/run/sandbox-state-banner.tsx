@@ -1,6 +1,6 @@
 /** Shown in the run pane when the sandbox cannot run code right now, with the action that fixes it. */
 import { useSandboxAction } from '@/api/sandboxes';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
 

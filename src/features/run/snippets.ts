@@ -2,7 +2,7 @@
  * A past run as something to paste elsewhere: a curl command against the sandbox's agent, or an
  * @hopx-ai/sdk snippet. Secrets are never embedded: the token and key come from the environment.
  */
-import type { Language } from '@/api/schemas';
+import type { Language } from '@contract/schemas';
 
 /** Single-quotes a string for a POSIX shell. */
 export function shellQuote(s: string): string {

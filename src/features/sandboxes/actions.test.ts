@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { planBulk } from './actions';
 
 const sb = (id: string, status: Sandbox['status']) => ({ id, status }) as Sandbox;

@@ -1,6 +1,6 @@
 import { toast } from 'sonner';
 import { actionApplies, useSandboxAction, type SandboxAction } from '@/api/sandboxes';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { describeError } from '@/lib/errors';
 
 export const ACTION_LABELS: Record<SandboxAction, string> = {

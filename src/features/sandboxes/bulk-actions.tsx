@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { toast } from 'sonner';
 import { isApiError } from '@/api/client';
 import { useBulkSandboxAction, type BulkResult, type SandboxAction } from '@/api/sandboxes';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import {
   ConfirmDialog,

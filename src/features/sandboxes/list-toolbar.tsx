@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { X } from 'lucide-react';
 import { useCallback } from 'react';
-import type { Sandbox, SandboxStatus } from '@/api/schemas';
+import type { Sandbox, SandboxStatus } from '@contract/schemas';
 import { templateListQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
 import { NativeSelect } from '@/components/ui/input';

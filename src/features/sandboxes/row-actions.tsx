@@ -1,6 +1,6 @@
 import { MoreHorizontal } from 'lucide-react';
 import { Suspense, lazy, useState } from 'react';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { lazyMenuTriggerProps } from '@/components/ui/lazy-menu-trigger';
 

@@ -2,7 +2,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { ExternalLink, MoreHorizontal, Pause, Play, Square, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { actionApplies } from '@/api/sandboxes';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/dialog';
 import {

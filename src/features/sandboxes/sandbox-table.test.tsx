@@ -3,7 +3,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { RouterProvider, createMemoryHistory, createRootRoute, createRouter } from '@tanstack/react-router';
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { SandboxTable } from './sandbox-table';
 
 function sandbox(i: number): Sandbox {

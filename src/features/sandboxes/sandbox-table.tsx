@@ -2,7 +2,7 @@ import { Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Boxes, Plus } from 'lucide-react';
 import { memo, useRef } from 'react';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { NativeCheckbox } from '@/components/ui/native-checkbox';
 import { CopyButton } from '@/components/ui/copy-button';

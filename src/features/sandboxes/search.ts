@@ -1,7 +1,7 @@
 /** URL search params of the sandboxes list: filters, sort, page size and the cursor stack. */
 import { z } from 'zod';
 import { SORT_FIELDS, type SandboxListParams } from '@/api/sandboxes';
-import { SandboxStatus } from '@/api/schemas';
+import { SandboxStatus } from '@contract/schemas';
 
 export const PAGE_SIZES = [10, 25, 50, 100] as const;
 export type PageSize = (typeof PAGE_SIZES)[number];

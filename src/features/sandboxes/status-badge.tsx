@@ -1,5 +1,5 @@
 import { CircleDashed, CircleDot, CirclePause, CircleStop, CircleX, Trash2 } from 'lucide-react';
-import type { SandboxStatus } from '@/api/schemas';
+import type { SandboxStatus } from '@contract/schemas';
 import { Badge } from '@/components/ui/badge';
 
 const STYLE = {

@@ -1,7 +1,7 @@
 import { DropdownMenu as M } from 'radix-ui';
 import { Check } from 'lucide-react';
 import type { ReactNode } from 'react';
-import { SANDBOX_STATUSES, type SandboxStatus } from '@/api/schemas';
+import { SANDBOX_STATUSES, type SandboxStatus } from '@contract/schemas';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
 
 /** The open status filter (loaded on first use; see StatusFilter). */

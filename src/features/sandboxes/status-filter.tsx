@@ -1,6 +1,6 @@
 import { ListFilter } from 'lucide-react';
 import { Suspense, forwardRef, lazy, useState, type ComponentProps } from 'react';
-import type { SandboxStatus } from '@/api/schemas';
+import type { SandboxStatus } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { lazyMenuTriggerProps } from '@/components/ui/lazy-menu-trigger';
 

@@ -3,7 +3,7 @@ import { KeyRound, Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { toast } from 'sonner';
 import { apiKeysQueryOptions, useRevokeApiKey } from '@/api/apiKeys';
-import type { ApiKeyInfo } from '@/api/schemas';
+import type { ApiKeyInfo } from '@contract/schemas';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';

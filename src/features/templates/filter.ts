@@ -1,4 +1,4 @@
-import type { Template } from '@/api/schemas';
+import type { Template } from '@contract/schemas';
 
 /** Case-insensitive match on name, display name, description and tags. */
 export function matchesQuery(t: Template, q: string | undefined): boolean {

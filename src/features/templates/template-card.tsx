@@ -1,5 +1,5 @@
 import { Link } from '@tanstack/react-router';
-import type { Template } from '@/api/schemas';
+import type { Template } from '@contract/schemas';
 import { Badge } from '@/components/ui/badge';
 import { formatResources } from '@/lib/format';
 

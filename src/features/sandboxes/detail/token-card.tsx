@@ -1,7 +1,7 @@
 import { RefreshCw } from 'lucide-react';
 import { toast } from 'sonner';
 import { useRefreshSandboxToken } from '@/api/sandboxes';
-import type { Sandbox } from '@/api/schemas';
+import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card';
 import { CopyButton } from '@/components/ui/copy-button';
