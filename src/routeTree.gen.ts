@@ -17,7 +17,14 @@ import { Route as SandboxesIdRouteImport } from './routes/sandboxes/$id'
 import { Route as TemplatesIndexRouteImport } from './routes/templates/index'
 import { Route as TemplatesNameRouteImport } from './routes/templates/$name'
 import { Route as SandboxesIdIndexRouteImport } from './routes/sandboxes/$id/index'
+import { Route as SandboxesIdEnvRouteImport } from './routes/sandboxes/$id/env'
+import { Route as SandboxesIdFilesRouteImport } from './routes/sandboxes/$id/files'
+import { Route as SandboxesIdLogsRouteImport } from './routes/sandboxes/$id/logs'
+import { Route as SandboxesIdMetricsRouteImport } from './routes/sandboxes/$id/metrics'
+import { Route as SandboxesIdPortsRouteImport } from './routes/sandboxes/$id/ports'
+import { Route as SandboxesIdProcessesRouteImport } from './routes/sandboxes/$id/processes'
 import { Route as SandboxesIdRunRouteImport } from './routes/sandboxes/$id/run'
+import { Route as SandboxesIdTerminalRouteImport } from './routes/sandboxes/$id/terminal'
 
 const IndexRoute = IndexRouteImport.update({
   id: '/',
@@ -59,9 +66,44 @@ const SandboxesIdIndexRoute = SandboxesIdIndexRouteImport.update({
   path: '/',
   getParentRoute: () => SandboxesIdRoute,
 } as any)
+const SandboxesIdEnvRoute = SandboxesIdEnvRouteImport.update({
+  id: '/env',
+  path: '/env',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
+const SandboxesIdFilesRoute = SandboxesIdFilesRouteImport.update({
+  id: '/files',
+  path: '/files',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
+const SandboxesIdLogsRoute = SandboxesIdLogsRouteImport.update({
+  id: '/logs',
+  path: '/logs',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
+const SandboxesIdMetricsRoute = SandboxesIdMetricsRouteImport.update({
+  id: '/metrics',
+  path: '/metrics',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
+const SandboxesIdPortsRoute = SandboxesIdPortsRouteImport.update({
+  id: '/ports',
+  path: '/ports',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
+const SandboxesIdProcessesRoute = SandboxesIdProcessesRouteImport.update({
+  id: '/processes',
+  path: '/processes',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
 const SandboxesIdRunRoute = SandboxesIdRunRouteImport.update({
   id: '/run',
   path: '/run',
+  getParentRoute: () => SandboxesIdRoute,
+} as any)
+const SandboxesIdTerminalRoute = SandboxesIdTerminalRouteImport.update({
+  id: '/terminal',
+  path: '/terminal',
   getParentRoute: () => SandboxesIdRoute,
 } as any)
 
@@ -73,7 +115,14 @@ export interface FileRoutesByFullPath {
   '/templates/$name': typeof TemplatesNameRoute
   '/sandboxes/': typeof SandboxesIndexRoute
   '/templates/': typeof TemplatesIndexRoute
+  '/sandboxes/$id/env': typeof SandboxesIdEnvRoute
+  '/sandboxes/$id/files': typeof SandboxesIdFilesRoute
+  '/sandboxes/$id/logs': typeof SandboxesIdLogsRoute
+  '/sandboxes/$id/metrics': typeof SandboxesIdMetricsRoute
+  '/sandboxes/$id/ports': typeof SandboxesIdPortsRoute
+  '/sandboxes/$id/processes': typeof SandboxesIdProcessesRoute
   '/sandboxes/$id/run': typeof SandboxesIdRunRoute
+  '/sandboxes/$id/terminal': typeof SandboxesIdTerminalRoute
   '/sandboxes/$id/': typeof SandboxesIdIndexRoute
 }
 export interface FileRoutesByTo {
@@ -83,7 +132,14 @@ export interface FileRoutesByTo {
   '/templates/$name': typeof TemplatesNameRoute
   '/sandboxes': typeof SandboxesIndexRoute
   '/templates': typeof TemplatesIndexRoute
+  '/sandboxes/$id/env': typeof SandboxesIdEnvRoute
+  '/sandboxes/$id/files': typeof SandboxesIdFilesRoute
+  '/sandboxes/$id/logs': typeof SandboxesIdLogsRoute
+  '/sandboxes/$id/metrics': typeof SandboxesIdMetricsRoute
+  '/sandboxes/$id/ports': typeof SandboxesIdPortsRoute
+  '/sandboxes/$id/processes': typeof SandboxesIdProcessesRoute
   '/sandboxes/$id/run': typeof SandboxesIdRunRoute
+  '/sandboxes/$id/terminal': typeof SandboxesIdTerminalRoute
   '/sandboxes/$id': typeof SandboxesIdIndexRoute
 }
 export interface FileRoutesById {
@@ -95,7 +151,14 @@ export interface FileRoutesById {
   '/templates/$name': typeof TemplatesNameRoute
   '/sandboxes/': typeof SandboxesIndexRoute
   '/templates/': typeof TemplatesIndexRoute
+  '/sandboxes/$id/env': typeof SandboxesIdEnvRoute
+  '/sandboxes/$id/files': typeof SandboxesIdFilesRoute
+  '/sandboxes/$id/logs': typeof SandboxesIdLogsRoute
+  '/sandboxes/$id/metrics': typeof SandboxesIdMetricsRoute
+  '/sandboxes/$id/ports': typeof SandboxesIdPortsRoute
+  '/sandboxes/$id/processes': typeof SandboxesIdProcessesRoute
   '/sandboxes/$id/run': typeof SandboxesIdRunRoute
+  '/sandboxes/$id/terminal': typeof SandboxesIdTerminalRoute
   '/sandboxes/$id/': typeof SandboxesIdIndexRoute
 }
 export interface FileRouteTypes {
@@ -108,7 +171,14 @@ export interface FileRouteTypes {
     | '/templates/$name'
     | '/sandboxes/'
     | '/templates/'
+    | '/sandboxes/$id/env'
+    | '/sandboxes/$id/files'
+    | '/sandboxes/$id/logs'
+    | '/sandboxes/$id/metrics'
+    | '/sandboxes/$id/ports'
+    | '/sandboxes/$id/processes'
     | '/sandboxes/$id/run'
+    | '/sandboxes/$id/terminal'
     | '/sandboxes/$id/'
   fileRoutesByTo: FileRoutesByTo
   to:
@@ -118,7 +188,14 @@ export interface FileRouteTypes {
     | '/templates/$name'
     | '/sandboxes'
     | '/templates'
+    | '/sandboxes/$id/env'
+    | '/sandboxes/$id/files'
+    | '/sandboxes/$id/logs'
+    | '/sandboxes/$id/metrics'
+    | '/sandboxes/$id/ports'
+    | '/sandboxes/$id/processes'
     | '/sandboxes/$id/run'
+    | '/sandboxes/$id/terminal'
     | '/sandboxes/$id'
   id:
     | '__root__'
@@ -129,7 +206,14 @@ export interface FileRouteTypes {
     | '/templates/$name'
     | '/sandboxes/'
     | '/templates/'
+    | '/sandboxes/$id/env'
+    | '/sandboxes/$id/files'
+    | '/sandboxes/$id/logs'
+    | '/sandboxes/$id/metrics'
+    | '/sandboxes/$id/ports'
+    | '/sandboxes/$id/processes'
     | '/sandboxes/$id/run'
+    | '/sandboxes/$id/terminal'
     | '/sandboxes/$id/'
   fileRoutesById: FileRoutesById
 }
@@ -201,6 +285,48 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SandboxesIdIndexRouteImport
       parentRoute: typeof SandboxesIdRoute
     }
+    '/sandboxes/$id/env': {
+      id: '/sandboxes/$id/env'
+      path: '/env'
+      fullPath: '/sandboxes/$id/env'
+      preLoaderRoute: typeof SandboxesIdEnvRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
+    '/sandboxes/$id/files': {
+      id: '/sandboxes/$id/files'
+      path: '/files'
+      fullPath: '/sandboxes/$id/files'
+      preLoaderRoute: typeof SandboxesIdFilesRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
+    '/sandboxes/$id/logs': {
+      id: '/sandboxes/$id/logs'
+      path: '/logs'
+      fullPath: '/sandboxes/$id/logs'
+      preLoaderRoute: typeof SandboxesIdLogsRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
+    '/sandboxes/$id/metrics': {
+      id: '/sandboxes/$id/metrics'
+      path: '/metrics'
+      fullPath: '/sandboxes/$id/metrics'
+      preLoaderRoute: typeof SandboxesIdMetricsRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
+    '/sandboxes/$id/ports': {
+      id: '/sandboxes/$id/ports'
+      path: '/ports'
+      fullPath: '/sandboxes/$id/ports'
+      preLoaderRoute: typeof SandboxesIdPortsRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
+    '/sandboxes/$id/processes': {
+      id: '/sandboxes/$id/processes'
+      path: '/processes'
+      fullPath: '/sandboxes/$id/processes'
+      preLoaderRoute: typeof SandboxesIdProcessesRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
     '/sandboxes/$id/run': {
       id: '/sandboxes/$id/run'
       path: '/run'
@@ -208,16 +334,37 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof SandboxesIdRunRouteImport
       parentRoute: typeof SandboxesIdRoute
     }
+    '/sandboxes/$id/terminal': {
+      id: '/sandboxes/$id/terminal'
+      path: '/terminal'
+      fullPath: '/sandboxes/$id/terminal'
+      preLoaderRoute: typeof SandboxesIdTerminalRouteImport
+      parentRoute: typeof SandboxesIdRoute
+    }
   }
 }
 
 interface SandboxesIdRouteChildren {
+  SandboxesIdEnvRoute: typeof SandboxesIdEnvRoute
+  SandboxesIdFilesRoute: typeof SandboxesIdFilesRoute
+  SandboxesIdLogsRoute: typeof SandboxesIdLogsRoute
+  SandboxesIdMetricsRoute: typeof SandboxesIdMetricsRoute
+  SandboxesIdPortsRoute: typeof SandboxesIdPortsRoute
+  SandboxesIdProcessesRoute: typeof SandboxesIdProcessesRoute
   SandboxesIdRunRoute: typeof SandboxesIdRunRoute
+  SandboxesIdTerminalRoute: typeof SandboxesIdTerminalRoute
   SandboxesIdIndexRoute: typeof SandboxesIdIndexRoute
 }
 
 const SandboxesIdRouteChildren: SandboxesIdRouteChildren = {
+  SandboxesIdEnvRoute: SandboxesIdEnvRoute,
+  SandboxesIdFilesRoute: SandboxesIdFilesRoute,
+  SandboxesIdLogsRoute: SandboxesIdLogsRoute,
+  SandboxesIdMetricsRoute: SandboxesIdMetricsRoute,
+  SandboxesIdPortsRoute: SandboxesIdPortsRoute,
+  SandboxesIdProcessesRoute: SandboxesIdProcessesRoute,
   SandboxesIdRunRoute: SandboxesIdRunRoute,
+  SandboxesIdTerminalRoute: SandboxesIdTerminalRoute,
   SandboxesIdIndexRoute: SandboxesIdIndexRoute,
 }
 
