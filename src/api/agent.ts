@@ -93,7 +93,12 @@ export function agentHttpUrl(publicHost: string, path: string): string {
 export async function agentRequest<S extends z.ZodType>(
   target: AgentTarget,
   path: string,
-  opts: { method?: 'GET' | 'POST'; body?: unknown; schema: S; signal?: AbortSignal },
+  opts: {
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    body?: unknown;
+    schema: S;
+    signal?: AbortSignal;
+  },
 ): Promise<z.infer<S>> {
   const send = async (force: boolean) => {
     const token = await agentToken(target, { force });
