@@ -62,3 +62,10 @@ export function shouldRetry(failureCount: number, error: unknown): boolean {
 export function retryDelay(failureCount: number, error: unknown): number {
   return rateLimitDelay(error) ?? Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** failureCount);
 }
+
+/** Workspace processes tab: while any background job runs, and when all are done. */
+export const PROCESSES_FAST_POLL_MS = 1_000;
+export const PROCESSES_SLOW_POLL_MS = 5_000;
+/** Reconnect backoff of workspace sockets (terminal, file watch): first and longest delay. */
+export const RECONNECT_MIN_MS = 500;
+export const RECONNECT_MAX_MS = 10_000;

@@ -1,0 +1,198 @@
+/**
+ * The sandbox's filesystem through its agent (`/files/*`, api-digest §5.9): listing, reading bytes,
+ * writing, upload with progress, mkdir, rename and remove. Paths are absolute inside the sandbox.
+ */
+import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { z } from 'zod';
+import { agentHttpUrl, agentRequest, agentToken, dropAgentToken, type AgentTarget } from './agent';
+import { ApiError, toApiError } from './client';
+
+export const fileKeys = {
+  all: ['agent-files'] as const,
+  sandbox: (sandboxId: string) => [...fileKeys.all, sandboxId] as const,
+  lists: (sandboxId: string) => [...fileKeys.sandbox(sandboxId), 'list'] as const,
+  list: (sandboxId: string, path: string) => [...fileKeys.lists(sandboxId), path] as const,
+  content: (sandboxId: string, path: string) => [...fileKeys.sandbox(sandboxId), 'content', path] as const,
+};
+
+export const FileInfo = z.looseObject({
+  name: z.string(),
+  path: z.string(),
+  size: z.number(),
+  is_directory: z.boolean().optional(),
+  is_dir: z.boolean().optional(),
+  modified_time: z.string().nullish(),
+  permissions: z.string().nullish(),
+});
+export type FileInfo = z.infer<typeof FileInfo>;
+export const isDirectory = (f: FileInfo) => f.is_directory ?? f.is_dir ?? false;
+
+const FileList = z.looseObject({
+  files: z.array(FileInfo),
+  has_more: z.boolean().optional(),
+  next_cursor: z.string().nullish(),
+});
+const FileResponse = z.looseObject({ path: z.string().optional(), size: z.number().optional() });
+const CommandReply = z.looseObject({ exit_code: z.number(), stderr: z.string() });
+
+/** Listing stops here (a folder this big is shown truncated rather than fetched forever). */
+export const MAX_LIST_ENTRIES = 200_000;
+
+/** Folders first, then by name. */
+function order(a: FileInfo, b: FileInfo) {
+  const d = Number(isDirectory(b)) - Number(isDirectory(a));
+  return d !== 0 ? d : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
+const q = (path: string) => `path=${encodeURIComponent(path)}`;
+
+/** Every entry of a folder, following the agent's pages when it paginates. */
+async function listFolder(target: AgentTarget, path: string, signal?: AbortSignal) {
+  const files: FileInfo[] = [];
+  let cursor: string | null | undefined;
+  let truncated = false;
+  do {
+    const page = await agentRequest(
+      target,
+      `/files/list?${q(path)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { schema: FileList, signal },
+    );
+    files.push(...page.files);
+    cursor = page.has_more ? page.next_cursor : null;
+    if (files.length >= MAX_LIST_ENTRIES) truncated = cursor != null;
+  } while (cursor && !truncated);
+  return { files: files.sort(order), truncated };
+}
+
+export function fileListQueryOptions(target: AgentTarget, path: string) {
+  return queryOptions({
+    queryKey: fileKeys.list(target.id, path),
+    queryFn: ({ signal }) => listFolder(target, path, signal),
+  });
+}
+
+/** A raw request to the agent (bytes or multipart); a 401 refreshes the token once. */
+async function agentFetch(target: AgentTarget, path: string, init: RequestInit = {}): Promise<Response> {
+  const send = async (force: boolean) => {
+    const token = await agentToken(target, { force });
+    try {
+      return await fetch(agentHttpUrl(target.public_host, path), {
+        ...init,
+        credentials: 'omit',
+        headers: { ...init.headers, Authorization: `Bearer ${token}` },
+      });
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') throw e;
+      throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'Cannot reach the sandbox agent.' });
+    }
+  };
+  let res = await send(false);
+  if (res.status === 401) {
+    dropAgentToken(target.id);
+    res = await send(true);
+  }
+  if (!res.ok) throw await toApiError(res);
+  return res;
+}
+
+/** The file's bytes (`/files/download`). */
+export async function readFileBytes(target: AgentTarget, path: string, signal?: AbortSignal) {
+  const res = await agentFetch(target, `/files/download?${q(path)}`, { signal });
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+export function writeTextFile(target: AgentTarget, path: string, content: string) {
+  return agentRequest(target, '/files/write', {
+    method: 'POST',
+    body: { path, content, overwrite: true },
+    schema: FileResponse,
+  });
+}
+
+export function makeFolder(target: AgentTarget, path: string) {
+  return agentRequest(target, '/files/mkdir', { method: 'POST', body: { path }, schema: FileResponse });
+}
+
+export function removePath(target: AgentTarget, path: string) {
+  return agentRequest(target, `/files/remove?${q(path)}`, { method: 'DELETE', schema: FileResponse });
+}
+
+export async function pathExists(target: AgentTarget, path: string): Promise<boolean> {
+  const r = await agentRequest(target, `/files/exists?${q(path)}`, {
+    schema: z.looseObject({ exists: z.boolean() }),
+  });
+  return r.exists;
+}
+
+/**
+ * Renames or moves. The agent has no move endpoint, so this runs `mv` with its arguments exec'd
+ * (no shell, so no quoting issue) and refuses to replace an existing entry.
+ */
+export async function renamePath(target: AgentTarget, from: string, to: string) {
+  if (await pathExists(target, to)) {
+    throw new ApiError({ status: 409, code: 'FILE_ALREADY_EXISTS', message: `${to} already exists.` });
+  }
+  const r = await agentRequest(target, '/commands/run', {
+    method: 'POST',
+    body: { command: 'mv', args: ['-n', '--', from, to], timeout: 30 },
+    schema: CommandReply,
+  });
+  if (r.exit_code !== 0) {
+    throw new ApiError({
+      status: 400,
+      code: 'FILE_OPERATION_FAILED',
+      message: r.stderr.trim() || 'mv failed',
+    });
+  }
+}
+
+/**
+ * Uploads one file (multipart, `/files/upload`) with progress. XMLHttpRequest, because fetch has
+ * no upload progress; the browser streams the File from disk, so a large file is never read into
+ * memory here.
+ */
+export async function uploadFile(
+  target: AgentTarget,
+  file: Blob,
+  destination: string,
+  onProgress: (loaded: number) => void,
+  signal?: AbortSignal,
+): Promise<void> {
+  const attempt = (token: string) =>
+    new Promise<XMLHttpRequest>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', agentHttpUrl(target.public_host, '/files/upload'));
+      xhr.setRequestHeader('Authorization', `Bearer ${token}`);
+      xhr.upload.onprogress = (e) => onProgress(e.loaded);
+      xhr.onload = () => resolve(xhr);
+      xhr.onerror = () =>
+        reject(new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'Upload failed: network error.' }));
+      xhr.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      const form = new FormData();
+      form.append('path', destination);
+      form.append('file', file, destination.split('/').pop() || 'upload');
+      xhr.send(form);
+    });
+  let xhr = await attempt(await agentToken(target));
+  if (xhr.status === 401) {
+    dropAgentToken(target.id);
+    xhr = await attempt(await agentToken(target, { force: true }));
+  }
+  if (xhr.status < 200 || xhr.status >= 300) {
+    const headers = new Headers();
+    const rid = xhr.getResponseHeader('x-request-id');
+    if (rid) headers.set('x-request-id', rid);
+    throw await toApiError(new Response(xhr.responseText, { status: xhr.status, headers }));
+  }
+  onProgress(file.size);
+}
+
+/** Mutations that change a folder's listing invalidate every listing of the sandbox. */
+export function useFileMutation<V>(target: AgentTarget, fn: (vars: V) => Promise<unknown>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSettled: () => client.invalidateQueries({ queryKey: fileKeys.lists(target.id) }),
+  });
+}
