@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
+import { z } from 'zod';
 import {
   LANGUAGE_ALIASES,
   type ExecuteResult,
@@ -15,11 +16,23 @@ import { AgentError, nowIso } from './http.ts';
 import { CappedOutput, CollectingSink, type OutputSink } from './output.ts';
 import { runProcess } from './runner.ts';
 import type { AgentState } from './state.ts';
-import type { KernelError } from './kernel.ts';
+import type { InputHandler, KernelError } from './kernel.ts';
 
 export function newId(prefix: 'exec' | 'proc'): string {
   return `${prefix}_${randomBytes(8).toString('hex')}`;
 }
+
+/** A string that reaches exec(2) or the environment: a NUL byte would be cut there, so it is refused. */
+export const NoNul = (what: string, max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((v) => !v.includes('\0'), `${what} must not contain NUL bytes`);
+/** Per-run env vars: names as a shell would take them, values without NUL. */
+export const RunEnv = z.record(
+  z.string().regex(/^[^=\0]+$/, 'environment variable names must be non-empty, without = or NUL'),
+  NoNul('environment variable values', 131_072),
+);
 
 export function resolveLanguage(name: string | undefined): Language {
   const lang = LANGUAGE_ALIASES[(name ?? 'python').toLowerCase()];
@@ -67,6 +80,8 @@ export interface ExecuteInput {
   cwd: { api: string; real: string };
   env: Record<string, string> | undefined;
   signal?: AbortSignal;
+  /** Answers Python's input() (only /execute/stream has someone to ask). */
+  input?: InputHandler;
 }
 
 export interface ExecuteOutcome {
@@ -97,6 +112,7 @@ export async function executeInto(
         timeoutMs: input.timeoutMs,
         sink: capped,
         signal: input.signal,
+        input: input.input,
       });
       let error = out.error;
       if (out.timedOut) {

@@ -1,11 +1,13 @@
 /**
- * The warm Python kernel: one bridge process (server/kernels/bridge.py, an ipykernel driven by
- * jupyter_client) per sandbox, spoken to in JSON lines. Cells run one at a time, in order; state
- * persists between them. A timeout or kill interrupts the cell; a cell that ignores the interrupt
- * makes the bridge restart the kernel.
+ * The warm Python kernel: one runner process per sandbox (server/kernels/bridge.py, an IPython
+ * InteractiveShell) spoken to in length-prefixed JSON frames on its fd 3 (kernel-frames.ts).
+ * Cells run one at a time, in order; state persists between them. A timeout or kill sends SIGINT;
+ * a cell that ignores it for 2 s gets the runner killed and a fresh one started (state lost).
+ * Restart = kill + start. `input()` reaches the caller through `CellOptions.input`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { Socket } from 'node:net';
+import { encodeFrame, FrameDecoder, type RunnerEvent } from './kernel-frames.ts';
 import type { OutputSink } from './output.ts';
 import { richFromBundle } from './output.ts';
 
@@ -22,28 +24,10 @@ export interface CellOutcome {
   killed: boolean;
 }
 
-interface BridgeEvent {
-  type: string;
-  id?: string;
-  name?: string;
-  text?: string;
-  data?: Record<string, unknown>;
-  metadata?: Record<string, unknown>;
-  result?: boolean;
-  status?: string;
-  ename?: string;
-  evalue?: string;
-  traceback?: string[];
-  message?: string;
-}
-
-interface Pending {
-  sink: OutputSink;
-  error?: KernelError;
-  done: (status: CellOutcome['status']) => void;
-}
-
 export type KernelState = 'stopped' | 'starting' | 'ready' | 'failed';
+
+/** Answers an `input()` of the cell; without it, input() fails with one line. */
+export type InputHandler = (prompt: string, password: boolean) => Promise<string>;
 
 interface CellOptions {
   env: Record<string, string>;
@@ -51,98 +35,154 @@ interface CellOptions {
   timeoutMs: number;
   sink: OutputSink;
   signal?: AbortSignal;
+  input?: InputHandler;
 }
+
+interface Pending {
+  id: string;
+  sink: OutputSink;
+  input?: InputHandler;
+  error?: KernelError;
+  /** Set when the agent killed the runner under this cell (it ignored SIGINT, or a restart). */
+  aborted: boolean;
+  done: (status: CellOutcome['status']) => void;
+}
+
+const INTERRUPT_GRACE_MS = 2000;
 
 export class PythonKernel {
   #child: ChildProcess | null = null;
+  #proto: Socket | null = null;
   #ready: Promise<void> | null = null;
-  #pending = new Map<string, Pending>();
+  #pending: Pending | null = null;
   #queue: Promise<unknown> = Promise.resolve();
-  #restarted: (() => void) | null = null;
+  #closed = false;
   state: KernelState = 'stopped';
   lastError = '';
 
   constructor(
     private readonly python: string,
-    private readonly bridgePath: string,
+    private readonly runnerPath: string,
     private readonly env: () => Record<string, string>,
     private readonly cwd: string,
     private readonly log: (msg: string) => void,
     private readonly outputCap: number,
   ) {}
 
-  /** Start the bridge if it is not running; resolves when the kernel is ready. */
+  /** Start the runner if it is not running; resolves when it is ready for cells. */
   ensure(): Promise<void> {
-    if (this.#ready && this.state !== 'failed') return this.#ready;
+    if (this.#ready && this.state !== 'failed' && this.state !== 'stopped') return this.#ready;
     this.state = 'starting';
     this.#ready = new Promise<void>((resolve, reject) => {
-      const child = spawn(this.python, [this.bridgePath], {
-        env: { ...this.env(), HOPDECK_WORKDIR: this.cwd, HOPDECK_OUTPUT_CAP: String(this.outputCap) },
+      const child = spawn(this.python, [this.runnerPath], {
+        env: { ...this.env(), HOPDECK_OUTPUT_CAP: String(this.outputCap) },
         cwd: this.cwd,
-        stdio: ['pipe', 'pipe', 'pipe'],
+        stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
       });
       this.#child = child;
-      child.stdin?.on('error', () => undefined);
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (d: string) => this.log(`kernel: ${d.trimEnd()}`));
-      const lines = createInterface({ input: child.stdout! });
-      lines.on('line', (line) => {
-        let ev: BridgeEvent;
-        try {
-          ev = JSON.parse(line) as BridgeEvent;
-        } catch {
-          return;
-        }
-        if (ev.type === 'ready') {
-          this.state = 'ready';
-          resolve();
-        } else if (ev.type === 'fatal') {
-          this.lastError = ev.message ?? 'kernel failed to start';
-          this.state = 'failed';
-          reject(new Error(this.lastError));
-        } else if (ev.type === 'restarted') {
-          this.#restarted?.();
-          this.#restarted = null;
-        } else this.#onEvent(ev);
+      const proto = child.stdio[3] as Socket;
+      this.#proto = proto;
+      proto.on('error', () => undefined);
+      // Until the runner takes fd 1 and 2 over (and if it dies before), they carry its own errors.
+      for (const s of [child.stdout, child.stderr]) {
+        s?.setEncoding('utf8');
+        s?.on('data', (d: string) => this.log(`kernel: ${d.trimEnd()}`));
+      }
+      // Frames are bounded by the runner's per-cell cap; a hostile cell can write to fd 3 too.
+      const decoder = new FrameDecoder(
+        8 * this.outputCap + (1 << 20),
+        (ev) => {
+          if (ev.type === 'ready' && child === this.#child) {
+            this.state = 'ready';
+            resolve();
+          } else if (ev.type === 'log') this.log(`kernel: ${String(ev.text ?? '').trimEnd()}`);
+          else this.#onEvent(ev);
+        },
+        (why) => {
+          this.log(`kernel: protocol error (${why}); restarting the runner`);
+          child.kill('SIGKILL');
+        },
+      );
+      proto.on('data', (chunk: Buffer) => decoder.push(chunk));
+      child.on('error', (err) => {
+        this.lastError = err.message;
       });
-      child.on('exit', (code) => {
-        this.#child = null;
-        if (this.state !== 'ready') reject(new Error(this.lastError || `kernel bridge exited (${code})`));
-        this.state = 'failed';
-        for (const p of this.#pending.values()) {
-          p.error ??= { ename: 'KernelDied', evalue: 'The Python kernel bridge exited', traceback: [] };
-          p.done('error');
-        }
-        this.#pending.clear();
-      });
+      child.on('exit', (code, signal) => this.#onExit(child, code, signal, reject));
     });
     this.#ready.catch(() => undefined);
     return this.#ready;
   }
 
-  #onEvent(ev: BridgeEvent): void {
-    const pending = ev.id ? this.#pending.get(ev.id) : undefined;
-    if (!pending) return;
-    if (ev.type === 'stream') pending.sink.text(ev.name === 'stderr' ? 'stderr' : 'stdout', ev.text ?? '');
-    else if (ev.type === 'display') {
-      for (const out of richFromBundle(ev.data ?? {}, ev.metadata ?? {}, ev.result === true))
-        pending.sink.rich(out);
-    } else if (ev.type === 'dropped') {
-      pending.sink.markTruncated?.();
-    } else if (ev.type === 'error') {
-      pending.error = {
-        ename: String(ev.ename ?? ''),
-        evalue: String(ev.evalue ?? ''),
-        traceback: (ev.traceback ?? []).map(String),
-      };
-    } else if (ev.type === 'done') {
-      this.#pending.delete(ev.id!);
-      pending.done(ev.status === 'ok' ? 'ok' : ev.status === 'aborted' ? 'aborted' : 'error');
+  #onExit(
+    child: ChildProcess,
+    code: number | null,
+    signal: NodeJS.Signals | null,
+    reject: (err: Error) => void,
+  ): void {
+    if (child !== this.#child) return;
+    const wasReady = this.state === 'ready';
+    this.#child = null;
+    this.#proto = null;
+    if (!wasReady) {
+      this.lastError ||= `the Python runner exited (${signal ?? code}) before it was ready`;
+      this.state = 'failed';
+      reject(new Error(this.lastError));
+    } else this.state = 'stopped';
+    const p = this.#pending;
+    this.#pending = null;
+    if (p) {
+      if (!p.aborted) {
+        p.error ??= {
+          ename: 'KernelDied',
+          evalue: 'The Python kernel died; it was restarted and its state is lost',
+          traceback: [],
+        };
+      }
+      p.done(p.aborted ? 'aborted' : 'error');
+    }
+    // A runner that was serving cells comes back at once, so the next cell finds it warm.
+    if (wasReady && !this.#closed) void this.ensure().catch(() => undefined);
+  }
+
+  #onEvent(ev: RunnerEvent): void {
+    const p = this.#pending;
+    if (!p || ev.id !== p.id) return;
+    switch (ev.type) {
+      case 'stream':
+        p.sink.text(ev.name === 'stderr' ? 'stderr' : 'stdout', String(ev.text ?? ''));
+        break;
+      case 'display':
+        for (const out of richFromBundle(asRecord(ev.data), asRecord(ev.metadata), ev.result === true))
+          p.sink.rich(out);
+        break;
+      case 'dropped':
+        p.sink.markTruncated?.();
+        break;
+      case 'error':
+        p.error = {
+          ename: String(ev.ename ?? ''),
+          evalue: String(ev.evalue ?? ''),
+          traceback: Array.isArray(ev.traceback) ? ev.traceback.map(String) : [],
+        };
+        break;
+      case 'input_request':
+        void this.#answer(p, String(ev.prompt ?? ''), ev.password === true);
+        break;
+      case 'done':
+        this.#pending = null;
+        p.done(ev.status === 'ok' ? 'ok' : 'error');
+        break;
     }
   }
 
+  async #answer(p: Pending, prompt: string, password: boolean): Promise<void> {
+    // The runner only asks when the cell was started with an input handler.
+    const value = p.input ? await p.input(prompt, password).catch(() => '') : '';
+    if (this.#pending === p) this.#send({ op: 'input_reply', id: p.id, value });
+  }
+
   #send(msg: unknown): void {
-    this.#child?.stdin?.write(`${JSON.stringify(msg)}\n`);
+    this.#proto?.write(encodeFrame(msg));
   }
 
   /** Run one cell (queued behind earlier ones). The timeout counts from the moment it starts. */
@@ -155,13 +195,20 @@ export class PythonKernel {
   async #runNow(id: string, code: string, opts: CellOptions): Promise<CellOutcome> {
     if (opts.signal?.aborted) return { status: 'aborted', timedOut: false, killed: true };
     await this.ensure();
+    const child = this.#child;
     let timedOut = false;
     let killed = false;
     let escalate: NodeJS.Timeout | undefined;
+    const entry: Pending = { id, sink: opts.sink, input: opts.input, aborted: false, done: () => undefined };
     const stop = () => {
-      this.#send({ op: 'interrupt' });
-      // A cell that ignores SIGINT (C code, signal handlers) gets the kernel restarted.
-      escalate = setTimeout(() => this.#send({ op: 'kill' }), 2000);
+      if (escalate || this.#pending !== entry) return;
+      child?.kill('SIGINT');
+      // A cell that ignores SIGINT (C code, signal handlers) gets the runner replaced.
+      escalate = setTimeout(() => {
+        if (this.#pending !== entry) return;
+        entry.aborted = true;
+        child?.kill('SIGKILL');
+      }, INTERRUPT_GRACE_MS);
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -173,11 +220,17 @@ export class PythonKernel {
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const entry: Pending = { sink: opts.sink, done: () => undefined };
       const status = await new Promise<CellOutcome['status']>((resolve) => {
         entry.done = resolve;
-        this.#pending.set(id, entry);
-        this.#send({ op: 'execute', id, code, env: opts.env, cwd: opts.cwd });
+        this.#pending = entry;
+        this.#send({
+          op: 'execute',
+          id,
+          code,
+          env: opts.env,
+          cwd: opts.cwd,
+          allow_stdin: opts.input !== undefined,
+        });
       });
       return { status, error: entry.error, timedOut, killed };
     } finally {
@@ -187,23 +240,27 @@ export class PythonKernel {
     }
   }
 
-  /** Clear all state: interrupt whatever runs, then restart the kernel. */
+  /** Clear all state: kill the runner (and whatever cell runs), then start a fresh one. */
   async restart(): Promise<void> {
-    if (!this.#child || this.state !== 'ready') {
-      this.#ready = null;
-      await this.ensure();
-      return;
+    const child = this.#child;
+    if (child && this.state === 'ready') {
+      if (this.#pending) this.#pending.aborted = true;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
     }
-    this.#send({ op: 'interrupt' });
-    await new Promise<void>((resolve) => {
-      this.#restarted = resolve;
-      this.#send({ op: 'restart' });
-    });
+    if (this.state !== 'starting') this.state = 'stopped';
+    await this.ensure();
   }
 
   close(): void {
-    this.#child?.stdin?.end();
+    this.#closed = true;
+    this.#proto?.end();
     const child = this.#child;
     setTimeout(() => child?.kill('SIGKILL'), 3000).unref();
   }
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }

@@ -56,6 +56,21 @@ class SocketSink implements OutputSink {
     return this.pacer.congested;
   }
 
+  /** Python's input(): an `input_request` frame out, the client's `{"type":"input","value"}` back. */
+  #answer: ((value: string) => void) | null = null;
+
+  requestInput(prompt: string, password: boolean): Promise<string> {
+    this.flush();
+    this.pacer.send({ type: 'input_request', prompt, password, timestamp: nowIso() });
+    return new Promise((resolve) => (this.#answer = resolve));
+  }
+
+  answer(value: unknown): void {
+    const answer = this.#answer;
+    this.#answer = null;
+    answer?.(typeof value === 'string' ? value : '');
+  }
+
   drained(): Promise<void> {
     return this.pacer.drained();
   }
@@ -88,6 +103,7 @@ export function handleExecuteStream(
     const type = (msg as { type?: unknown } | null)?.type;
     if (started) {
       if (type === 'kill') abort.abort();
+      else if (type === 'input') sink.answer((msg as { value?: unknown }).value);
       return;
     }
     if (type !== 'execute') {
@@ -125,7 +141,11 @@ function prepare(
   kind: 'code' | 'command',
 ): Job {
   if (kind === 'code') {
-    const input = { ...toInput(state, parseWith(ExecuteRequest, msg), 120), signal };
+    const input = {
+      ...toInput(state, parseWith(ExecuteRequest, msg), 120),
+      signal,
+      input: (prompt: string, password: boolean) => sink.requestInput(prompt, password),
+    };
     return { timeoutMs: input.timeoutMs, go: (id) => executeInto(state, id, input, sink) };
   }
   const command = prepareCommand(state, parseWith(CommandRequest, msg), 30);

@@ -1,226 +1,380 @@
-"""Hopdeck kernel bridge: drives one ipykernel through jupyter_client and speaks JSON lines on stdio.
+"""Hopdeck Python runner: one IPython InteractiveShell per sandbox, spoken to in frames on fd 3.
 
-Runs inside the sandbox with /usr/bin/python3. The agent writes one request per line on stdin:
-  {"op": "execute", "id": "exec_1", "code": "...", "env": {...}?, "cwd": "/workspace"?}
-  {"op": "interrupt"}            interrupt the running cell (timeouts, kill)
-  {"op": "restart"}              restart the kernel (state cleared)
-and reads one event per line on stdout:
-  {"type": "ready"} | {"type": "restarted"} | {"type": "fatal", "message": ...}
-  {"id", "type": "stream", "name": "stdout"|"stderr", "text"}
-  {"id", "type": "display", "data": {mime: value}, "metadata": {...}, "result": bool}
-  {"id", "type": "error", "ename", "evalue", "traceback": [...]}
-  {"id", "type": "dropped", "bytes"}   a MIME bundle larger than the output cap was not sent
-  {"id", "type": "done", "status": "ok"|"error"|"aborted"}
-Rich outputs come from the kernel's own MIME bundles (display_data / execute_result).
+Runs inside the sandbox with /usr/bin/python3; started by server/agent/kernel.ts. (The file keeps
+its old name, bridge.py, so that the runtime and the build need no change; it no longer bridges
+to a Jupyter kernel: there is no ZMQ, no jupyter_client and no second process.)
+
+Protocol (docs/decisions/0009-speed-and-density.md): fd 3 is a socket pair to the agent. Each frame
+is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON (one object).
+Agent -> runner:
+  {"op": "execute", "id", "code", "env": {...}, "cwd": "/workspace", "allow_stdin": bool}
+  {"op": "input_reply", "id", "value"}        the answer to an input_request of cell `id`
+Runner -> agent:
+  {"type": "ready", "pid"}
+  {"type": "stream", "id", "name": "stdout"|"stderr", "text"}
+  {"type": "display", "id", "data": {mime: value}, "metadata": {...}, "result": bool}
+  {"type": "error", "id", "ename", "evalue", "traceback": [...]}
+  {"type": "input_request", "id", "prompt", "password": bool}
+  {"type": "dropped", "id", "bytes"}       output past the cap was not sent
+  {"type": "done", "id", "status": "ok"|"error"}
+  {"type": "log", "text"}                   output written while no cell runs
+Interrupt is SIGINT (a KeyboardInterrupt in the running cell; ignored between cells). Restart is
+the agent killing this process and starting a new one. fd 1 and 2 are replaced by pipes read here,
+so output of subprocesses and C code reaches the running cell in order with its prints.
 """
 
+import builtins
+import codecs
+import getpass
+import io
 import json
 import os
-import queue
+import select
+import signal
+import struct
 import sys
 import threading
+import time
 
-from jupyter_client.manager import KernelManager
+PROTO_FD = 3
+OUTPUT_CAP = int(os.environ.pop("HOPDECK_OUTPUT_CAP", "1048576"))
+MAX_IN_FRAME = 256 * 1024 * 1024
+os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+os.set_inheritable(PROTO_FD, False)  # user subprocesses must not see the protocol
 
-OUTPUT_CAP = int(os.environ.get("HOPDECK_OUTPUT_CAP", "1048576"))
-_out_lock = threading.Lock()
-_real_stdout = sys.stdout
-# Anything else printing to our stdout would corrupt the protocol: send it to stderr.
-sys.stdout = sys.stderr
-
-
-def emit(obj):
-    line = json.dumps(obj, ensure_ascii=False)
-    with _out_lock:
-        _real_stdout.write(line + "\n")
-        _real_stdout.flush()
+_write_lock = threading.Lock()
+_cell = {"id": None, "sent": 0, "dropped": False}
+_in_cell = False
 
 
-SETUP = """
-def __hopdeck_apply(env, cwd, _orig={}, _applied=set()):
-    import os
-    for k in list(_applied):
-        if k not in env:
-            v = _orig.pop(k, None)
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-            _applied.discard(k)
-    for k, v in env.items():
-        if k not in _applied:
-            _orig[k] = os.environ.get(k)
-            _applied.add(k)
-        os.environ[k] = v
-    if cwd:
-        os.chdir(cwd)
-"""
+def send(obj):
+    data = json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
+    frame = struct.pack(">I", len(data)) + data
+    with _write_lock:
+        view = memoryview(frame)
+        while view:
+            n = os.write(PROTO_FD, view)
+            view = view[n:]
 
 
-class Bridge:
+def _read_exact(n):
+    chunks = []
+    while n > 0:
+        chunk = os.read(PROTO_FD, min(n, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive():
+    (size,) = struct.unpack(">I", _read_exact(4))
+    if size > MAX_IN_FRAME:
+        raise EOFError
+    return json.loads(_read_exact(size).decode("utf-8"))
+
+
+def emit_text(name, text):
+    """Send cell output, at most OUTPUT_CAP (+1, so the agent sees the overflow) per cell."""
+    cell_id = _cell["id"]
+    if not text:
+        return
+    if cell_id is None:
+        send({"type": "log", "text": text[:4096]})
+        return
+    room = OUTPUT_CAP + 1 - _cell["sent"]
+    if room <= 0:
+        if not _cell["dropped"]:
+            _cell["dropped"] = True
+            send({"id": cell_id, "type": "dropped", "bytes": len(text)})
+        return
+    text = text[:room]
+    _cell["sent"] += len(text)
+    send({"id": cell_id, "type": "stream", "name": name, "text": text})
+
+
+class OutStream(io.TextIOBase):
+    """sys.stdout / sys.stderr: a line goes out at once; a burst of lines is batched for 5 ms."""
+
+    def __init__(self, name, fd, flusher):
+        super().__init__()
+        self.name = name
+        self._fd = fd
+        self._buf = []
+        self._lock = threading.Lock()
+        self._last = 0.0
+        self._flusher = flusher
+
+    encoding = "utf-8"
+    errors = "replace"
+
+    def writable(self):
+        return True
+
+    def isatty(self):
+        return False
+
+    def fileno(self):
+        return self._fd
+
+    def write(self, s):
+        if not isinstance(s, str):
+            raise TypeError("write() argument must be str, not %s" % type(s).__name__)
+        if not s:
+            return 0
+        with self._lock:
+            self._buf.append(s)
+        now = time.monotonic()
+        if "\n" in s and now - self._last > 0.002:
+            self.flush()
+        else:
+            self._flusher.set()
+        return len(s)
+
+    def flush(self):
+        with self._lock:
+            text = "".join(self._buf)
+            self._buf.clear()
+        if text:
+            self._last = time.monotonic()
+            emit_text(self.name, text)
+
+
+class FdCapture:
+    """Reads what is written to fd 1 and 2 (subprocesses, C code) and sends it as cell output."""
+
     def __init__(self):
-        self.km = None
-        self.kc = None
-        self.requests = queue.Queue()
-        self.abort = False
-        self.applied = None
+        self.lock = threading.Lock()
+        self.fds = {}
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            r, w = os.pipe()
+            os.dup2(w, fd)
+            os.close(w)
+            os.set_blocking(r, False)
+            self.fds[r] = (name, codecs.getincrementaldecoder("utf-8")("replace"))
+        threading.Thread(target=self._loop, daemon=True).start()
 
-    def start_kernel(self):
-        self.km = KernelManager(kernel_name="python3")
-        # No history database: IPython would write every cell to a SQLite file on the sandbox's disk
-        # (~1.5 ms a cell). In, Out and _ still work; only history across kernel restarts is lost.
-        self.km.start_kernel(
-            cwd=os.environ.get("HOPDECK_WORKDIR", "/workspace"),
-            extra_arguments=["--HistoryManager.enabled=False"],
-        )
-        self.kc = self.km.client()
-        self.kc.start_channels()
-        self.kc.wait_for_ready(timeout=60)
-        self.run_silent(SETUP)
-
-    def run_silent(self, code):
-        msg_id = self.kc.execute(code, silent=True, store_history=False)
-        self.collect(msg_id, None)
-
-    def collect(self, msg_id, exec_id):
-        """Forward IOPub messages of one request until the kernel is idle again."""
-        status = "ok"
+    def _loop(self):
         while True:
-            try:
-                msg = self.kc.get_iopub_msg(timeout=0.5)
-            except queue.Empty:
-                if self.abort:
-                    return "aborted"
-                if not self.km.is_alive():
-                    if exec_id is not None:
-                        emit({"id": exec_id, "type": "error", "ename": "KernelDied",
-                              "evalue": "The Python kernel died; it was restarted and its state is lost",
-                              "traceback": []})
-                    self.abort = True
-                    return "error"
-                continue
-            if msg.get("parent_header", {}).get("msg_id") != msg_id:
-                continue
-            kind = msg["header"]["msg_type"]
-            content = msg["content"]
-            if kind == "status" and content.get("execution_state") == "idle":
-                break
-            if exec_id is None:
-                continue
-            if kind == "stream":
-                text = content.get("text", "")
-                if len(text) > OUTPUT_CAP:
-                    # The agent enforces the cap; never ship it more than that in one line.
-                    text = text[: OUTPUT_CAP + 1]
-                emit({"id": exec_id, "type": "stream", "name": content.get("name", "stdout"), "text": text})
-            elif kind in ("display_data", "execute_result", "update_display_data"):
-                size = len(json.dumps(content.get("data", {})))
-                if size > OUTPUT_CAP:
-                    emit({"id": exec_id, "type": "dropped", "bytes": size})
-                    continue
-                emit({
-                    "id": exec_id,
-                    "type": "display",
-                    "data": content.get("data", {}),
-                    "metadata": content.get("metadata", {}),
-                    "result": kind == "execute_result",
-                })
-            elif kind == "error":
-                status = "error"
-                emit({
-                    "id": exec_id,
-                    "type": "error",
-                    "ename": content.get("ename", ""),
-                    "evalue": content.get("evalue", ""),
-                    "traceback": content.get("traceback", []),
-                })
-        return status
+            ready, _, _ = select.select(list(self.fds), [], [])
+            self.drain(ready)
 
-    def execute(self, req):
-        exec_id = req.get("id")
-        env = req.get("env") or {}
-        cwd = req.get("cwd") or ""
+    def drain(self, fds=None):
+        with self.lock:
+            for fd in fds or list(self.fds):
+                name, decoder = self.fds[fd]
+                while True:
+                    try:
+                        chunk = os.read(fd, 65536)
+                    except BlockingIOError:
+                        break
+                    if not chunk:
+                        break
+                    emit_text(name, decoder.decode(chunk))
+
+
+def _flusher_loop(event, streams):
+    while True:
+        event.wait()
+        time.sleep(0.005)
+        event.clear()
+        for s in streams:
+            s.flush()
+
+
+def _skip_terminal_ipython():
+    """`import IPython` pulls in the terminal front end (prompt_toolkit, jedi): ~1 s and ~20 MB
+    that a kernel never uses. Its one name the package needs, IPython.embed, becomes a stub."""
+    import types
+
+    stub = types.ModuleType("IPython.terminal.embed")
+
+    def embed(*args, **kwargs):
+        raise NotImplementedError("IPython.embed() is not available in a Hopdeck sandbox")
+
+    stub.embed = embed
+    sys.modules.setdefault("IPython.terminal.embed", stub)
+
+
+def build_shell():
+    _skip_terminal_ipython()
+    from traitlets.config import Config
+    from IPython.core.displayhook import DisplayHook
+    from IPython.core.displaypub import DisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    def publish(data, metadata, result):
+        cell_id = _cell["id"]
+        if cell_id is None:
+            return
+        flush_streams()
+        size = len(json.dumps(data, default=str))
+        if size > OUTPUT_CAP:
+            send({"id": cell_id, "type": "dropped", "bytes": size})
+            return
+        send({"id": cell_id, "type": "display", "data": data, "metadata": metadata or {}, "result": result})
+
+    class Publisher(DisplayPublisher):
+        def publish(self, data, metadata=None, source=None, *, transient=None, update=False, **kwargs):
+            publish(data, metadata, False)
+
+        def clear_output(self, wait=False):
+            pass
+
+    class Hook(DisplayHook):
+        def write_output_prompt(self):
+            pass
+
+        def write_format_data(self, format_dict, md_dict=None):
+            publish(format_dict, md_dict, True)
+
+        def finish_displayhook(self):
+            pass
+
+    class Shell(InteractiveShell):
+        displayhook_class = Hook
+        display_pub_class = Publisher
+
+        def _showtraceback(self, etype, evalue, stb):
+            flush_streams()
+            if etype is StdinNotAvailable:
+                stb = ["StdinNotAvailable: %s" % evalue]
+            send({
+                "id": _cell["id"],
+                "type": "error",
+                "ename": getattr(etype, "__name__", str(etype)),
+                "evalue": str(evalue),
+                "traceback": list(stb),
+            })
+
+        def enable_gui(self, gui=None):
+            pass
+
+        def init_completer(self):
+            # Tab completion is not part of the agent's API; its jedi import costs ~0.3 s.
+            self.Completer = None
+
+    config = Config()
+    # No history database: IPython would write every cell to SQLite on the sandbox's disk.
+    config.HistoryManager.enabled = False
+    return Shell.instance(config=config)
+
+
+class StdinNotAvailable(Exception):
+    pass
+
+
+def make_input(password):
+    def ask(prompt=""):
+        cell_id = _cell["id"]
+        if cell_id is None or not _cell.get("allow_stdin"):
+            raise StdinNotAvailable(
+                "input() needs an interactive client: use /execute/stream and answer the "
+                "input_request frame with {\"type\":\"input\",\"value\":...}"
+            )
+        flush_streams()
+        send({"id": cell_id, "type": "input_request", "prompt": str(prompt), "password": password})
+        while True:
+            msg = receive()
+            if msg.get("op") == "input_reply" and msg.get("id") == cell_id:
+                value = str(msg.get("value", ""))
+                if not password:
+                    emit_text("stdout", str(prompt) + value + "\n")
+                return value
+
+    return ask
+
+
+_streams = []
+_capture = None
+
+
+def flush_streams():
+    for s in _streams:
+        s.flush()
+    if _capture is not None:
+        _capture.drain()
+
+
+class Environment:
+    """Per-run env and cwd, applied only when they differ from the last run's (notebook semantics:
+    a cell's own os.chdir or os.environ change lasts while the requests do not change them)."""
+
+    def __init__(self):
+        self.last = None
+        self.orig = {}
+
+    def apply(self, env, cwd):
+        wanted = json.dumps([env, cwd], sort_keys=True)
+        if wanted == self.last:
+            return
+        for k in list(self.orig):
+            if k not in env:
+                v = self.orig.pop(k)
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        for k, v in env.items():
+            if k not in self.orig:
+                self.orig[k] = os.environ.get(k)
+            os.environ[k] = str(v)
+        if cwd:
+            os.chdir(cwd)
+        self.last = wanted
+
+
+def on_sigint(signum, frame):
+    if _in_cell:
+        raise KeyboardInterrupt
+
+
+def main():
+    global _capture, _in_cell
+    signal.signal(signal.SIGINT, on_sigint)
+    shell = build_shell()
+    flusher = threading.Event()
+    out = OutStream("stdout", 1, flusher)
+    err = OutStream("stderr", 2, flusher)
+    _streams.extend([out, err])
+    _capture = FdCapture()
+    sys.stdout, sys.stderr = out, err
+    threading.Thread(target=_flusher_loop, args=(flusher, _streams), daemon=True).start()
+    builtins.input = make_input(False)
+    getpass.getpass = make_input(True)
+    env = Environment()
+    send({"type": "ready", "pid": os.getpid()})
+    while True:
         try:
-            # The run's env and cwd are applied only when they differ from the last run's: the
-            # common case costs no extra kernel round trip.
-            wanted = json.dumps([env, cwd], sort_keys=True)
-            if wanted != self.applied:
-                setup = "__hopdeck_apply(%s, %s)" % (json.dumps(env), json.dumps(cwd))
-                msg_id = self.kc.execute(setup, silent=True, store_history=False)
-                if self.collect(msg_id, exec_id) == "error":
-                    emit({"id": exec_id, "type": "done", "status": "error"})
-                    return
-                self.applied = wanted
-            msg_id = self.kc.execute(req.get("code", ""), store_history=True, allow_stdin=False)
-            status = self.collect(msg_id, exec_id)
-            self.drain_shell()
-            emit({"id": exec_id, "type": "done", "status": status})
-        except Exception as exc:  # the kernel died or the channel broke
-            emit({"id": exec_id, "type": "error", "ename": type(exc).__name__, "evalue": str(exc), "traceback": []})
-            emit({"id": exec_id, "type": "done", "status": "error"})
-
-    def drain_shell(self):
-        # execute_reply messages are not needed (IOPub carries everything): drop them.
-        while True:
-            try:
-                self.kc.get_shell_msg(timeout=0)
-            except queue.Empty:
-                return
-
-    def restart(self):
-        self.abort = False
-        self.applied = None
-        self.km.restart_kernel(now=True)
-        self.kc.wait_for_ready(timeout=60)
-        self.run_silent(SETUP)
-        emit({"type": "restarted"})
-
-    def reader(self):
-        for line in sys.stdin:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                req = json.loads(line)
-            except ValueError:
-                continue
-            if req.get("op") == "interrupt":
-                try:
-                    self.km.interrupt_kernel()
-                except Exception as exc:
-                    print("interrupt failed: %s" % exc, file=sys.stderr)
-            elif req.get("op") == "kill":
-                # A cell that ignores interrupts: drop it and restart the kernel.
-                self.abort = True
-            else:
-                self.requests.put(req)
-        self.requests.put({"op": "exit"})
-
-    def main(self):
+            req = receive()
+        except KeyboardInterrupt:
+            continue
+        except EOFError:
+            return 0
+        if req.get("op") != "execute":
+            continue  # a late input_reply
+        cell_id = req.get("id")
+        _cell.update(id=cell_id, sent=0, dropped=False, allow_stdin=bool(req.get("allow_stdin")))
+        status = "error"
         try:
-            self.start_kernel()
-        except Exception as exc:
-            emit({"type": "fatal", "message": "%s: %s" % (type(exc).__name__, exc)})
-            return 1
-        threading.Thread(target=self.reader, daemon=True).start()
-        emit({"type": "ready"})
-        while True:
-            req = self.requests.get()
-            op = req.get("op")
-            if op == "exit":
-                break
-            if op == "execute":
-                if self.abort:
-                    self.restart()
-                self.execute(req)
-                if self.abort:
-                    self.restart()
-            elif op == "restart":
-                self.restart()
-        self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
-        return 0
+            _in_cell = True
+            env.apply(req.get("env") or {}, req.get("cwd") or "")
+            result = shell.run_cell(req.get("code", ""), store_history=True)
+            status = "ok" if result.success else "error"
+        except KeyboardInterrupt:
+            shell.showtraceback()
+        except BaseException as exc:  # setup failed (bad cwd): report it as the cell's error
+            send({"id": cell_id, "type": "error", "ename": type(exc).__name__, "evalue": str(exc),
+                  "traceback": []})
+        finally:
+            _in_cell = False
+        try:
+            flush_streams()
+        finally:
+            _cell["id"] = None
+            send({"id": cell_id, "type": "done", "status": status})
 
 
 if __name__ == "__main__":
-    sys.exit(Bridge().main())
+    sys.exit(main())
