@@ -18,6 +18,7 @@ import {
   usedPorts,
   type SandboxRecord,
 } from '../store/sandboxes.ts';
+import { deleteFailedSandboxRow } from '../store/sandboxes-admin.ts';
 import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
 import { agentHealthy, agentRequest } from './agent-client.ts';
@@ -60,6 +61,7 @@ export function specOf(r: SandboxRecord, template: Template | null): SandboxSpec
     internetAccess: r.internet_access,
     env: r.env_vars,
     warmPython: template ? warmsPython(template) : false,
+    expiresAt: r.expires_at,
   };
 }
 
@@ -118,8 +120,13 @@ export class SandboxService {
   require(id: string): SandboxRecord {
     const r = getSandbox(this.deps.db, id);
     if (!r || r.pool) throw notFound('Sandbox not found', { details: { sandbox_id: id } });
-    if (r.status === 'deleted')
-      throw notFound('Sandbox not found', { details: { sandbox_id: id, status: 'deleted' } });
+    if (r.status === 'deleted') {
+      // Deleted by the expiry sweeper (at or after its deadline) or by someone: the dashboard says which.
+      const expired = r.expires_at !== null && Date.parse(r.updated_at) >= Date.parse(r.expires_at);
+      throw notFound('Sandbox not found', {
+        details: { sandbox_id: id, status: 'deleted', reason: expired ? 'expired' : 'deleted' },
+      });
+    }
     return r;
   }
 
@@ -146,13 +153,11 @@ export class SandboxService {
         const port = await this.ports.openOnFreePort(rec.id, this.deps.gateway);
         return this.update(rec.id, { status: 'running', port });
       } catch (err) {
+        // The caller never got this sandbox: leave nothing behind (an SDK retry must not pile up records).
         this.deps.log.error({ err, sandbox: rec.id }, 'sandbox failed to start');
+        await this.deps.gateway.close(rec.id);
         await this.deps.runtime.destroy(rec.id).catch(() => undefined);
-        this.update(rec.id, {
-          status: 'error',
-          error_message: `Failed to start: ${errMessage(err)}`,
-          pid: null,
-        });
+        deleteFailedSandboxRow(this.deps.db, rec.id);
         throw new HttpError(503, 'SERVICE_UNAVAILABLE', `Sandbox failed to start: ${errMessage(err)}`, {
           details: { sandbox_id: rec.id },
         });

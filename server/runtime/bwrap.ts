@@ -1,25 +1,32 @@
 /**
  * The bwrap command line of a sandbox: new pid/ipc/uts/mount/net namespaces (net shared with the
- * host only in the no-slirp4netns fallback), a read-only host system with secrets masked, the sandbox's own writable /workspace,
- * /home/user and /tmp, and the agent started as the sandbox's uid with no capabilities.
+ * host only in the no-slirp4netns fallback), a read-only host system with secrets masked, the
+ * sandbox's own /etc/passwd and /etc/group, and nothing writable that is not capped: /workspace,
+ * /home/user and /run/hopdeck on its disk image, /tmp and /dev/shm as sized tmpfs (charged to its
+ * memory cgroup). The agent runs as the sandbox's uid with no capabilities.
  */
 import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface BwrapPlan {
-  id: string;
   uid: number;
-  sandboxDir: string;
+  /** The mounted disk image: workspace/ and home/user/ are bound inside. */
   fsDir: string;
+  /** Root-only folder on the image with agent.json, passwd, group and resolv.conf. */
+  engineDir: string;
+  /** The sandbox's socket folder on the image, shown as /run/hopdeck. */
+  runDir: string;
   agentDir: string;
   nodePath: string;
   /** Stay in the host's network namespace (internet access without slirp4netns: the old fallback). */
   hostNetwork: boolean;
   /** bwrap writes {"child-pid": …} here (the process inside the new namespaces), or null. */
   infoFd: number | null;
-  /** A resolv.conf to show at /etc/resolv.conf (slirp4netns' DNS), or null for the host's. */
-  resolvConf: string | null;
+  /** Show engineDir/resolv.conf (slirp4netns' DNS) at /etc/resolv.conf instead of the host's. */
+  privateResolvConf: boolean;
   tmpBytes: number;
+  /** Size of the /dev/shm tmpfs (POSIX shared memory, multiprocessing), charged to the memory cgroup. */
+  shmBytes: number;
   seccompFd: number | null;
   /** Read-only views into the host (the sandbox's own memory cgroup). */
   roBinds: { host: string; inside: string }[];
@@ -35,6 +42,10 @@ const MASKED_FILES = [
   '/etc/gshadow-',
   '/etc/sudoers',
   '/etc/security/opasswd',
+  '/etc/passwd-',
+  '/etc/group-',
+  '/etc/subuid',
+  '/etc/subgid',
 ];
 const MASKED_DIRS = ['/etc/ssh', '/etc/sudoers.d', '/etc/ssl/private'];
 
@@ -80,13 +91,27 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
   for (const f of MASKED_FILES) if (existsSync(f)) args.push('--ro-bind', '/dev/null', f);
   for (const d of MASKED_DIRS) if (existsSync(d)) args.push('--tmpfs', d, '--remount-ro', d);
   // A host resolv.conf that is a symlink (systemd-resolved) points into /run, a tmpfs here: skip.
-  if (plan.resolvConf && existsSync('/etc/resolv.conf') && !lstatSync('/etc/resolv.conf').isSymbolicLink())
-    args.push('--ro-bind', plan.resolvConf, '/etc/resolv.conf');
+  if (
+    plan.privateResolvConf &&
+    existsSync('/etc/resolv.conf') &&
+    !lstatSync('/etc/resolv.conf').isSymbolicLink()
+  )
+    args.push('--ro-bind', join(plan.engineDir, 'resolv.conf'), '/etc/resolv.conf');
+  // The sandbox's own user database: its uid is `user` (whoami, ls -l, ~), no host accounts shown.
+  args.push('--ro-bind', join(plan.engineDir, 'passwd'), '/etc/passwd');
+  args.push('--ro-bind', join(plan.engineDir, 'group'), '/etc/group');
   args.push(
     '--proc',
     '/proc',
     '--dev',
     '/dev',
+    '--size',
+    String(plan.shmBytes),
+    '--tmpfs',
+    '/dev/shm',
+    '--chmod',
+    '1777',
+    '/dev/shm',
     '--size',
     String(plan.tmpBytes),
     '--tmpfs',
@@ -109,10 +134,10 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     '--tmpfs',
     '/run',
     '--bind',
-    join(plan.sandboxDir, 'run'),
+    plan.runDir,
     '/run/hopdeck',
     '--ro-bind',
-    join(plan.sandboxDir, 'meta', 'agent.json'),
+    join(plan.engineDir, 'agent.json'),
     '/run/hopdeck-agent.json',
     '--perms',
     '0755',
@@ -133,7 +158,11 @@ export function bwrapArgs(plan: BwrapPlan): string[] {
     }
     args.push('--ro-bind', b.host, b.inside);
   }
-  if (!plan.nodePath.startsWith('/usr/')) args.push('--ro-bind', plan.nodePath, '/opt/hopdeck-node/node');
+  if (!plan.nodePath.startsWith('/usr/')) {
+    // A parent bwrap creates is 0700, which the sandbox's uid could not enter to run node.
+    args.push('--perms', '0755', '--dir', '/opt/hopdeck-node');
+    args.push('--ro-bind', plan.nodePath, '/opt/hopdeck-node/node');
+  }
   if (plan.seccompFd !== null) args.push('--seccomp', String(plan.seccompFd));
   if (plan.infoFd !== null) args.push('--info-fd', String(plan.infoFd));
   args.push('--chdir', '/workspace', '--');

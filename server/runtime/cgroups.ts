@@ -96,6 +96,35 @@ export class Cgroups {
     return null;
   }
 
+  /** What a process outside the engine (the deadline watchdog) needs to kill the sandbox. */
+  killTarget(id: string): { cgroupDir: string; procsFile: string } {
+    if (this.mode === 'none') return { cgroupDir: '', procsFile: '' };
+    const dir = this.mode === 'v1' ? this.#dir(id, 'freezer') : this.#dirs(id)[0]!;
+    return { cgroupDir: dir, procsFile: join(dir, 'cgroup.procs') };
+  }
+
+  /** How many times the kernel's OOM killer ended a process of this group (since it was created). */
+  oomKills(id: string): number {
+    const file =
+      this.mode === 'v2'
+        ? join(this.#dirs(id)[0]!, 'memory.events')
+        : this.mode === 'v1'
+          ? join(this.#dir(id, 'memory'), 'memory.oom_control')
+          : null;
+    if (!file) return 0;
+    try {
+      return Number(/^oom_kill (\d+)/m.exec(readFileSync(file, 'utf8'))?.[1] ?? 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  /** SIGKILL every process now, synchronously (forced engine exit); no waiting, no freezing. */
+  killNow(id: string): void {
+    if (this.mode === 'v2') tryWrite(join(this.#dirs(id)[0]!, 'cgroup.kill'), '1');
+    for (const pid of this.procs(id)) killQuietly(pid);
+  }
+
   procs(id: string): number[] {
     const dir = this.mode === 'v1' ? this.#dir(id, 'pids') : this.#dirs(id)[0];
     if (!dir) return [];

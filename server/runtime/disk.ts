@@ -64,3 +64,18 @@ export function prepareUserDirs(fs: string, uid: number, withTmp: boolean): void
     if (owned) chownSync(p, uid, uid);
   }
 }
+
+/**
+ * Give the user's files to a new uid (a sandbox made before uids were unique host-wide, whose
+ * uid another engine holds). Runs while the sandbox is down; `chown -R` does not follow symlinks.
+ */
+export async function rechownUserFiles(fs: string, from: number, to: number): Promise<void> {
+  const dirs = ['workspace', join('home', 'user'), join('.hd', 'run')].map((d) => join(fs, d));
+  await run('chown', [
+    '-R',
+    '-P',
+    `--from=${from}:${from}`,
+    `${to}:${to}`,
+    ...dirs.filter((d) => existsSync(d)),
+  ]);
+}

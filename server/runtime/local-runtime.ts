@@ -1,20 +1,11 @@
 /**
  * The local runtime: one sandbox = one detached process tree (bwrap, or plain processes with
  * isolation 'none'), its files in `<dataDir>/sandboxes/<id>/`, its limits in cgroups.
- * Layout: meta/ (agent.json, state.json: root-owned), run/agent.sock, fs/ (the mounted disk image
- * with workspace/ and home/user/), disk.img, agent.log.
+ * Layout: meta/ (state.json, deadline, bwrap.args: root-owned), fs/ (the mounted disk image with
+ * workspace/, home/user/ and the engine's root-only .hd/ with the agent socket), disk.img, agent.log.
  */
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-  chownSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
@@ -26,13 +17,13 @@ import type {
   SandboxSpec,
 } from './types.ts';
 import { Cgroups } from './cgroups.ts';
-import { bwrapArgs, sandboxNodePath } from './bwrap.ts';
-import { mountDisk, prepareUserDirs, unmountDisk } from './disk.ts';
+import { mountDisk, prepareUserDirs, rechownUserFiles, unmountDisk } from './disk.ts';
 import { isHealthy, waitForAgent } from './agent-client.ts';
+import { launchPlan } from './launch.ts';
+import { sandboxNodeBinary } from './node-binary.ts';
 import { attachNetwork, reattachNetwork, stopSlirp, type NetworkMode } from './network.ts';
 import {
-  hostSocket,
-  innerSocket,
+  layoutOf,
   linkSocket,
   ownsPid,
   pidAlive,
@@ -42,8 +33,10 @@ import {
   writeState,
   type SandboxState,
 } from './sandbox-dir.ts';
+import { UID_BASE, UidRegistry } from './uids.ts';
+import { startWatchdog, stopWatchdog, writeDeadline } from './watchdog.ts';
 
-export const UID_BASE = 100_000;
+export { UID_BASE } from './uids.ts';
 const BOOT_TIMEOUT_MS = 30_000;
 
 export interface RuntimeOptions {
@@ -53,6 +46,8 @@ export interface RuntimeOptions {
   log?: (msg: string) => void;
   /** Per-execution output cap inside the agent (bytes). */
   outputCapBytes?: number;
+  /** Host-wide uid registry folder (default /var/lib/hopdeck/uids, or $HOPDECK_UID_REGISTRY). */
+  uidRegistry?: string;
 }
 
 export class LocalRuntime implements Runtime {
@@ -65,8 +60,11 @@ export class LocalRuntime implements Runtime {
   readonly #log: (msg: string) => void;
   /** Last boot times (ms), for the benchmark and /health. */
   readonly bootTimes = new Map<string, number>();
-  #uidsTaken = new Set<number>();
+  readonly #uids: UidRegistry | null;
   #starting = new Map<string, Promise<RunningSandbox>>();
+  /** Destroyed ids: a boot queued for one (a warm pool spare at shutdown) must not run after. */
+  readonly #destroyed = new Set<string>();
+  #closed = false;
 
   constructor(
     private readonly opts: RuntimeOptions,
@@ -81,9 +79,16 @@ export class LocalRuntime implements Runtime {
     this.#root = join(opts.dataDir, 'sandboxes');
     this.#log = opts.log ?? (() => undefined);
     mkdirSync(this.#root, { recursive: true, mode: 0o700 });
+    if (opts.isolation === 'bwrap') sandboxNodeBinary(opts.dataDir, this.#log); // once per engine start
+    this.#uids = opts.isolation === 'bwrap' ? new UidRegistry(opts.uidRegistry) : null;
+    // Sandboxes made before the host-wide registry: register their uids (a clash is fixed at next start).
     for (const id of readdirSync(this.#root)) {
       const st = this.#readState(id);
-      if (st) this.#uidsTaken.add(st.uid);
+      const dir = join(this.#root, id);
+      if (st && this.#uids && this.#uids.claim(dir, st.uid) !== st.uid)
+        this.#log(
+          `sandbox ${id}: uid ${st.uid} is taken by another engine; it gets a new uid at its next start`,
+        );
     }
   }
 
@@ -93,7 +98,7 @@ export class LocalRuntime implements Runtime {
   }
 
   socketPath(id: string): string {
-    return hostSocket(this.dir(id));
+    return layoutOf(this.dir(id), this.isolation === 'bwrap').hostSocket;
   }
 
   #readState(id: string): SandboxState | null {
@@ -104,16 +109,14 @@ export class LocalRuntime implements Runtime {
     writeState(this.dir(id), st);
   }
 
-  #allocUid(id: string): number {
-    const existing = this.#readState(id);
-    if (existing) return existing.uid;
-    let uid = UID_BASE + 1;
-    while (this.#uidsTaken.has(uid)) uid += 1;
-    this.#uidsTaken.add(uid);
-    return uid;
+  /** The sandbox's uid: unique host-wide (bwrap); without isolation it is only a label. */
+  #allocUid(dir: string, prior: number | undefined): number {
+    return this.#uids ? this.#uids.claim(dir, prior) : (prior ?? UID_BASE + 1);
   }
 
   start(spec: SandboxSpec): Promise<RunningSandbox> {
+    if (this.#closed) return Promise.reject(new Error('the runtime is closed'));
+    if (this.#destroyed.has(spec.id)) return Promise.reject(new Error(`sandbox ${spec.id} was destroyed`));
     const pending = this.#starting.get(spec.id);
     if (pending) return pending;
     const p = this.#bootRetryingEarlyExit(spec).finally(() => this.#starting.delete(spec.id));
@@ -139,87 +142,49 @@ export class LocalRuntime implements Runtime {
   async #boot(spec: SandboxSpec): Promise<RunningSandbox> {
     const started = performance.now();
     const dir = this.dir(spec.id);
-    const socket = this.socketPath(spec.id);
+    const bwrap = this.isolation === 'bwrap';
+    const layout = layoutOf(dir, bwrap);
     const prior = this.#readState(spec.id);
-    if (prior && (await this.observe(spec.id, prior.pid)) === 'running' && prior.pid)
-      return { pid: prior.pid, socketPath: socket };
+    if (prior && (await this.observe(spec.id, prior.pid)) === 'running' && prior.pid) {
+      await this.setDeadline(spec.id, spec.expiresAt ?? null);
+      return { pid: prior.pid, socketPath: layout.hostSocket };
+    }
     await this.#killTree(spec.id, prior?.pid ?? null);
+    this.#cg.remove(spec.id); // fresh counters (OOM kills) for this boot
 
     mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
-    const uid = this.#allocUid(spec.id);
-    const bwrap = this.isolation === 'bwrap';
+    const uid = this.#allocUid(dir, prior?.uid);
     const fsDir = bwrap ? await mountDisk(dir, spec.resources.disk_mb) : join(dir, 'fs');
+    if (bwrap && prior && prior.uid !== uid) await rechownUserFiles(fsDir, prior.uid, uid);
     prepareUserDirs(fsDir, bwrap ? uid : (process.getuid?.() ?? 0), !bwrap);
-    mkdirSync(join(dir, 'run'), { recursive: true });
-    if (bwrap) chownSync(join(dir, 'run'), uid, uid);
-    rmSync(socket, { force: true });
-    rmSync(innerSocket(dir), { force: true });
+    if (!bwrap) mkdirSync(layout.runDir, { recursive: true });
+    removeSockets(layout);
 
-    const agentConfig = {
-      socketPath: bwrap ? '/run/hopdeck/agent.sock' : innerSocket(dir),
-      fsRoot: bwrap ? '/' : fsDir,
-      python: '/usr/bin/python3',
-      bridgePath: bwrap ? '/opt/hopdeck/bridge.py' : join(this.opts.agentDir, 'bridge.py'),
-      warmPython: spec.warmPython,
-      outputCapBytes: this.opts.outputCapBytes ?? 1024 * 1024,
-      env: spec.env,
-      sandboxId: spec.id,
-      workdir: '/workspace',
-      resources: spec.resources,
-    };
-    const configFile = join(dir, 'meta', 'agent.json');
-    writeFileSync(configFile, JSON.stringify(agentConfig), { mode: 0o644 });
     const privateNet = bwrap && spec.internetAccess && this.network === 'slirp4netns';
-    const resolvConf = join(dir, 'meta', 'resolv.conf');
-    if (privateNet) writeFileSync(resolvConf, 'nameserver 10.0.2.3\n', { mode: 0o644 });
-
+    const plan = launchPlan({
+      spec,
+      isolation: this.isolation,
+      uid,
+      layout,
+      fsDir,
+      agentDir: this.opts.agentDir,
+      nodePath: bwrap ? sandboxNodeBinary(this.opts.dataDir, this.#log) : process.execPath,
+      outputCapBytes: this.opts.outputCapBytes ?? 1024 * 1024,
+      privateNet,
+      seccompFile: this.seccompFile,
+      roBinds: [this.#cg.memoryView(spec.id)].filter((b) => b !== null),
+    });
     const procsFiles = this.#cg.create(spec.id, spec.resources);
     const logFd = openSync(join(dir, 'agent.log'), 'a');
-    const seccompFd = bwrap && this.seccompFile ? openSync(this.seccompFile, 'r') : null;
-    const infoFd = privateNet ? (seccompFd === null ? 3 : 4) : null;
-    let command: string[];
-    if (bwrap) {
-      const args = bwrapArgs({
-        id: spec.id,
-        uid,
-        sandboxDir: dir,
-        fsDir,
-        agentDir: this.opts.agentDir,
-        nodePath: process.execPath,
-        hostNetwork: bwrap && spec.internetAccess && !privateNet,
-        infoFd,
-        resolvConf: privateNet ? resolvConf : null,
-        tmpBytes: Math.max(64, Math.min(1024, Math.floor(spec.resources.memory_mb / 2))) * 1024 * 1024,
-        seccompFd: seccompFd === null ? null : 3,
-        roBinds: [this.#cg.memoryView(spec.id)].filter((b) => b !== null),
-        command: [
-          sandboxNodePath(process.execPath),
-          '/opt/hopdeck/agent.mjs',
-          '--config',
-          '/run/hopdeck-agent.json',
-        ],
-      });
-      command = ['bwrap', ...args];
-    } else {
-      command = [process.execPath, join(this.opts.agentDir, 'agent.mjs'), '--config', configFile];
-    }
+    const fds = plan.files.map((f) => openSync(f, 'r'));
     // Join the cgroups before exec, so every descendant is counted and frozen with the sandbox.
     const joinScript = 'umask 022; for f in $0; do [ "$f" = - ] || echo $$ > "$f"; done; exec "$@"';
-    const child = spawn('/bin/sh', ['-c', joinScript, procsFiles.join(' ') || '-', ...command], {
+    const child = spawn('/bin/sh', ['-c', joinScript, procsFiles.join(' ') || '-', ...plan.command], {
       detached: true,
-      stdio: [
-        'ignore',
-        logFd,
-        logFd,
-        ...(seccompFd === null ? [] : [seccompFd]),
-        ...(privateNet ? ['pipe' as const] : []),
-      ],
-      env: bwrap
-        ? { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' }
-        : { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', HOME: join(fsDir, 'home', 'user') },
+      stdio: ['ignore', logFd, logFd, ...fds, ...(plan.infoFd === null ? [] : ['pipe' as const])],
+      env: plan.env,
     });
-    closeSync(logFd);
-    if (seccompFd !== null) closeSync(seccompFd);
+    for (const fd of [logFd, ...fds]) closeSync(fd);
     child.unref();
     const pid = child.pid;
     if (pid === undefined) throw new Error('could not spawn the sandbox process');
@@ -228,14 +193,14 @@ export class LocalRuntime implements Runtime {
     this.#writeState(spec.id, { uid, pid });
     // The network comes up while the agent boots: slirp4netns joins the namespace bwrap reports.
     const netReady =
-      infoFd === null
+      plan.infoFd === null
         ? Promise.resolve(null)
-        : attachNetwork(dir, child.stdio[infoFd] as Readable, this.#log);
+        : attachNetwork(dir, child.stdio[plan.infoFd] as Readable, this.#log);
     netReady.catch(() => undefined);
 
     const failure = await waitForAgent(
-      socket,
-      () => linkSocket(dir, bwrap ? uid : null),
+      layout.hostSocket,
+      () => linkSocket(layout, bwrap ? uid : null),
       () => exited,
       BOOT_TIMEOUT_MS,
     );
@@ -254,10 +219,69 @@ export class LocalRuntime implements Runtime {
     const bootMs = Math.round(performance.now() - started);
     this.bootTimes.set(spec.id, bootMs);
     this.#writeState(spec.id, { uid, pid, bootMs, ...net });
+    await this.setDeadline(spec.id, spec.expiresAt ?? null);
     this.#log(
       `sandbox ${spec.id} booted in ${bootMs} ms (pid ${pid}, uid ${uid}, ${this.isolation}, cgroups ${this.cgroups})`,
     );
-    return { pid, socketPath: socket };
+    return { pid, socketPath: layout.hostSocket };
+  }
+
+  /**
+   * Move the sandbox's deadline (ISO time, or null for none): the detached watchdog kills the
+   * sandbox then, with or without the engine. A watchdog runs only while the sandbox does.
+   */
+  async setDeadline(id: string, expiresAt: string | null): Promise<void> {
+    const dir = this.dir(id);
+    if (!existsSync(join(dir, 'meta'))) return;
+    const st = this.#readState(id);
+    stopWatchdog(st?.watchdogPid, id);
+    const armed = writeDeadline(dir, expiresAt);
+    if (!st) return;
+    const { watchdogPid: _old, ...rest } = st;
+    let watchdogPid: number | null = null;
+    if (armed && st.pid !== null && this.isAlive(id)) {
+      watchdogPid = startWatchdog({
+        id,
+        dir,
+        cgroups: this.cgroups,
+        pid: st.pid,
+        ...this.#cg.killTarget(id),
+      });
+    }
+    this.#writeState(id, watchdogPid ? { ...rest, watchdogPid } : rest);
+  }
+
+  /** Does any process of the sandbox still run (cheap: one file read; used to notice a dead agent)? */
+  isAlive(id: string): boolean {
+    if (this.cgroups !== 'none') return this.#cg.procs(id).length > 0;
+    const pid = this.#readState(id)?.pid ?? null;
+    return pid !== null && pidAlive(pid) && ownsPid(pid, id);
+  }
+
+  /** Why the sandbox's processes ended, as far as the host can tell. */
+  deathCause(id: string): string {
+    if (this.#cg.oomKills(id) > 0) return 'it ran out of memory and the kernel ended a process';
+    if (/heap out of memory|JavaScript heap/i.test(readTail(join(this.dir(id), 'agent.log'))))
+      return 'the agent ran out of memory';
+    return 'the agent exited or was killed';
+  }
+
+  /**
+   * Kill the sandbox's processes synchronously, for an engine that must exit now (a second
+   * Ctrl-C): no waiting, no unmounting; the next start's reconcile cleans up the rest.
+   */
+  killNow(id: string): void {
+    const st = this.#readState(id);
+    this.#cg.killNow(id);
+    for (const pid of [st?.pid, st?.slirpPid]) {
+      if (!pid || !pidAlive(pid) || !ownsPid(pid, id)) continue;
+      try {
+        process.kill(pid === st?.pid ? -pid : pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    stopWatchdog(st?.watchdogPid, id);
   }
 
   async #killTree(id: string, pid: number | null): Promise<void> {
@@ -269,8 +293,11 @@ export class LocalRuntime implements Runtime {
         /* gone */
       }
     }
-    removeSockets(this.dir(id));
-    await stopSlirp(this.#readState(id)?.slirpPid, this.dir(id));
+    const dir = this.dir(id);
+    removeSockets(layoutOf(dir, this.isolation === 'bwrap'));
+    const st = this.#readState(id);
+    stopWatchdog(st?.watchdogPid, id);
+    await stopSlirp(st?.slirpPid, dir);
   }
 
   async stop(id: string): Promise<void> {
@@ -294,11 +321,12 @@ export class LocalRuntime implements Runtime {
 
   async destroy(id: string): Promise<void> {
     const dir = this.dir(id);
+    this.#destroyed.add(id);
     if (!existsSync(dir)) return;
     await this.stop(id);
     const st = this.#readState(id);
-    if (st) this.#uidsTaken.delete(st.uid);
     rmSync(dir, { recursive: true, force: true });
+    if (st && this.#uids) this.#uids.release(dir, st.uid);
   }
 
   async observe(id: string, pid: number | null): Promise<ObservedState> {
@@ -315,7 +343,9 @@ export class LocalRuntime implements Runtime {
     return (await isHealthy(this.socketPath(id), 2000)) ? 'running' : 'stopped';
   }
 
+  /** No boot starts after this; boots under way finish (their sandboxes keep running). */
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.allSettled([...this.#starting.values()]);
   }
 }

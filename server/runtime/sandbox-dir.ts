@@ -1,6 +1,6 @@
 /**
- * One sandbox's folder on the host: `meta/` (root-owned: agent.json, state.json, the agent socket
- * link), `run/` (the sandbox's socket folder), `fs/` (mounted disk image), `agent.log`.
+ * One sandbox's folder on the host: `meta/` (root-owned: state.json, deadline, bwrap's arguments),
+ * `fs/` (mounted disk image), `agent.log`.
  */
 import { linkSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,24 +13,47 @@ export interface SandboxState {
   netPid?: number;
   /** The sandbox's detached slirp4netns (internet access with a private network). */
   slirpPid?: number;
+  /** The detached deadline watchdog (kills the sandbox at expires_at, with or without the engine). */
+  watchdogPid?: number;
 }
 
 /**
- * The host-side socket is a hard link, in the root-owned meta/ folder, to the socket the agent
- * created in run/ (which the sandbox can write): a sandbox cannot swap it for a symlink to some
- * host socket that the engine would then connect to as root.
+ * Where the agent's socket and the engine's per-boot files live. With bwrap they are on the
+ * sandbox's own disk image (so everything the sandbox can write counts against its disk cap):
+ * `fs/.hd/` is root-owned and never visible inside (agent.json, passwd, group, resolv.conf and the
+ * host-side socket link), `fs/.hd/run/` is the sandbox's socket folder, shown as /run/hopdeck.
+ * Without isolation they are `meta/` and `run/` in the sandbox folder.
  */
-export function hostSocket(dir: string): string {
-  return join(dir, 'meta', 'agent.sock');
+export interface SandboxLayout {
+  dir: string;
+  /** Root-only folder for the engine's files and the socket link (same filesystem as runDir). */
+  engineDir: string;
+  /** Folder the agent creates its socket in (writable by the sandbox). */
+  runDir: string;
+  /**
+   * The host-side socket is a hard link, in engineDir, to the socket the agent created in runDir:
+   * a sandbox cannot swap it for a symlink to some host socket that the engine would then
+   * connect to as root.
+   */
+  hostSocket: string;
+  innerSocket: string;
 }
 
-export function innerSocket(dir: string): string {
-  return join(dir, 'run', 'agent.sock');
+export function layoutOf(dir: string, bwrap: boolean): SandboxLayout {
+  const engineDir = bwrap ? join(dir, 'fs', '.hd') : join(dir, 'meta');
+  const runDir = bwrap ? join(engineDir, 'run') : join(dir, 'run');
+  return {
+    dir,
+    engineDir,
+    runDir,
+    hostSocket: join(engineDir, 'agent.sock'),
+    innerSocket: join(runDir, 'agent.sock'),
+  };
 }
 
-/** Link the agent's fresh socket into meta/ once it exists and really is a socket of `uid`. */
-export function linkSocket(dir: string, uid: number | null): boolean {
-  const inner = innerSocket(dir);
+/** Link the agent's fresh socket into engineDir once it exists and really is a socket of `uid`. */
+export function linkSocket(layout: SandboxLayout, uid: number | null): boolean {
+  const inner = layout.innerSocket;
   let st;
   try {
     st = lstatSync(inner);
@@ -39,14 +62,14 @@ export function linkSocket(dir: string, uid: number | null): boolean {
   }
   if (!st.isSocket() || (uid !== null && st.uid !== uid))
     throw new Error(`${inner} is not the agent's socket`);
-  rmSync(hostSocket(dir), { force: true });
-  linkSync(inner, hostSocket(dir));
+  rmSync(layout.hostSocket, { force: true });
+  linkSync(inner, layout.hostSocket);
   return true;
 }
 
-export function removeSockets(dir: string): void {
-  rmSync(hostSocket(dir), { force: true });
-  rmSync(innerSocket(dir), { force: true });
+export function removeSockets(layout: SandboxLayout): void {
+  rmSync(layout.hostSocket, { force: true });
+  rmSync(layout.innerSocket, { force: true });
 }
 
 export function readState(dir: string): SandboxState | null {
@@ -70,14 +93,21 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Guard against pid reuse: the process must be one we started for this sandbox. */
+/**
+ * Guard against pid reuse: the process must be one we started for this sandbox (its command line
+ * names it, or, for bwrap whose arguments come from a file, its environment carries the marker).
+ */
 export function ownsPid(pid: number, id: string): boolean {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(id);
+    if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(id)) return true;
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${SANDBOX_MARKER}=${id}`);
   } catch {
     return false;
   }
 }
+
+/** Environment variable naming the sandbox in the host-side launcher (bwrap clears it inside). */
+export const SANDBOX_MARKER = 'HOPDECK_SANDBOX';
 
 export function readTail(file: string): string {
   try {

@@ -24,6 +24,8 @@ export interface SandboxSpec {
   env: Record<string, string>;
   /** Start the Python kernel at boot so the first cell is warm (code-interpreter, python). */
   warmPython: boolean;
+  /** ISO time at which the sandbox must stop, engine or not (see `Runtime.setDeadline`). */
+  expiresAt?: string | null;
 }
 
 export interface RunningSandbox {
@@ -49,6 +51,17 @@ export interface Runtime {
   resume(id: string): Promise<void>;
   /** Kill and remove everything the sandbox had. Idempotent. */
   destroy(id: string): Promise<void>;
+  /**
+   * Move the deadline at which a detached watchdog kills the sandbox's processes (null: none),
+   * so a sandbox stops at its expires_at even while the engine is down.
+   */
+  setDeadline(id: string, expiresAt: string | null): Promise<void>;
+  /** Does any process of the sandbox run? (cheap; how the control plane notices a dead agent) */
+  isAlive(id: string): boolean;
+  /** Why a sandbox's processes ended, in words for error messages (e.g. out of memory). */
+  deathCause(id: string): string;
+  /** Kill the sandbox's processes synchronously (an engine forced to exit now). */
+  killNow(id: string): void;
   /** Look at what really exists for a sandbox (after an engine restart). */
   observe(id: string, pid: number | null): Promise<ObservedState>;
   /** Host-side path of the agent's socket (exists only while running). */

@@ -10,3 +10,8 @@ export function leftoverPoolIds(db: Db): string[] {
     db.prepare("SELECT id FROM sandboxes WHERE pool = 1 AND status != 'deleted'").all() as { id: string }[]
   ).map((r) => r.id);
 }
+
+/** Forget a sandbox whose create failed (it never reached a caller; no history worth keeping). */
+export function deleteFailedSandboxRow(db: Db, id: string): void {
+  db.prepare("DELETE FROM sandboxes WHERE id = ? AND status IN ('creating', 'error')").run(id);
+}

@@ -1,0 +1,125 @@
+/**
+ * Sandbox uids, unique host-wide: several engines (data directories) on one host must never hand
+ * out the same uid, or their sandboxes would share per-user limits and file ownership. A registry
+ * folder (default /var/lib/hopdeck/uids, kept across reboots like the disk images whose files the
+ * uid owns) holds one file per uid naming the sandbox folder that owns it. Every change happens
+ * under a host-wide lock (an atomic mkdir). An entry whose sandbox folder no longer exists is
+ * reused; a uid that is a host account or still runs processes is skipped.
+ */
+import { mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const UID_BASE = 100_000;
+export const DEFAULT_UID_REGISTRY = '/var/lib/hopdeck/uids';
+const LOCK_STALE_MS = 10_000;
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+function readText(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** Uids of the host's own accounts (never handed to a sandbox). */
+function hostAccountUids(): Set<number> {
+  const text = readText('/etc/passwd') ?? '';
+  return new Set(text.split('\n').map((l) => Number(l.split(':')[2])));
+}
+
+/** Uids that own a running process right now. */
+function uidsWithProcesses(): Set<number> {
+  const uids = new Set<number>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const m = /^Uid:\s+(\d+)/m.exec(readText(`/proc/${name}/status`) ?? '');
+    if (m) uids.add(Number(m[1]));
+  }
+  return uids;
+}
+
+export class UidRegistry {
+  constructor(readonly dir: string = process.env.HOPDECK_UID_REGISTRY ?? DEFAULT_UID_REGISTRY) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  #withLock<T>(fn: () => T): T {
+    const lock = join(this.dir, '.lock');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      try {
+        mkdirSync(lock);
+        break;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        // A holder that died mid-allocation leaves the lock behind: it is old after a few seconds.
+        const age = Date.now() - (statSafe(lock) ?? Date.now());
+        if (age > LOCK_STALE_MS) rmSync(lock, { recursive: true, force: true });
+        else if (Date.now() > deadline)
+          throw new Error(`uid registry ${this.dir} stays locked`, { cause: err });
+        else sleepSync(5);
+      }
+    }
+    try {
+      return fn();
+    } finally {
+      rmdirSync(lock);
+    }
+  }
+
+  #owner(uid: number): string | null {
+    const text = readText(join(this.dir, String(uid)));
+    return text === null ? null : text.trim();
+  }
+
+  /**
+   * The uid of the sandbox folder `owner`: `preferred` (the one its files already carry) when no
+   * other live sandbox holds it, else the lowest free uid above UID_BASE.
+   */
+  claim(owner: string, preferred?: number): number {
+    return this.#withLock(() => {
+      if (preferred !== undefined) {
+        const holder = this.#owner(preferred);
+        if (holder === null || holder === owner || !folderExists(holder)) {
+          writeFileSync(join(this.dir, String(preferred)), owner, { mode: 0o600 });
+          return preferred;
+        }
+      }
+      const accounts = hostAccountUids();
+      let busy: Set<number> | null = null;
+      for (let uid = UID_BASE + 1; ; uid++) {
+        if (accounts.has(uid)) continue;
+        const holder = this.#owner(uid);
+        if (holder === owner) return uid;
+        if (holder !== null && folderExists(holder)) continue;
+        busy ??= uidsWithProcesses();
+        if (busy.has(uid)) continue;
+        writeFileSync(join(this.dir, String(uid)), owner, { mode: 0o600 });
+        return uid;
+      }
+    });
+  }
+
+  /** Give the uid back once the sandbox folder is gone. */
+  release(owner: string, uid: number): void {
+    this.#withLock(() => {
+      if (this.#owner(uid) === owner) rmSync(join(this.dir, String(uid)), { force: true });
+    });
+  }
+}
+
+function statSafe(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+function folderExists(path: string): boolean {
+  return statSafe(path) !== null;
+}

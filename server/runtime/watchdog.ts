@@ -1,0 +1,100 @@
+/**
+ * The deadline watchdog: a small detached /bin/sh per running sandbox with a deadline, outside
+ * the sandbox's cgroups (so pausing the sandbox does not freeze it) and outside the engine (so it
+ * outlives a crash or kill -9 of the engine). It sleeps until the epoch second in
+ * `meta/deadline` (re-read at least every minute; the engine replaces the watchdog whenever the
+ * deadline moves), then kills every process of the sandbox and its slirp4netns. The engine deletes
+ * the sandbox when it next sees the deadline passed (its own expiry sweep, or reconcile at start).
+ */
+import { spawn } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ownsPid, pidAlive } from './sandbox-dir.ts';
+import type { CgroupMode } from './types.ts';
+
+// $1 deadline file, $2 cgroup mode, $3 freezer/cgroup dir, $4 cgroup.procs, $5 launcher pid,
+// $6 state.json, $7 slirp4netns API socket path, $8 sandbox id (names this process).
+const SCRIPT = `
+F=$1; MODE=$2; CG=$3; PROCS=$4; PG=$5; ST=$6; API=$7
+while :; do
+  d=$(cat "$F" 2>/dev/null) || exit 0
+  case $d in ''|*[!0-9]*) exit 0 ;; esac
+  now=$(date +%s)
+  [ "$now" -ge "$d" ] && break
+  s=$((d - now)); [ "$s" -gt 60 ] && s=60
+  sleep "$s"
+done
+case $MODE in
+  v2) echo 1 > "$CG/cgroup.kill" ;;
+  v1)
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      echo FROZEN > "$CG/freezer.state"
+      for p in $(cat "$PROCS"); do kill -9 "$p"; done
+      echo THAWED > "$CG/freezer.state"
+      [ -z "$(cat "$PROCS")" ] && break
+      sleep 1
+    done ;;
+esac
+kill -9 -- "-$PG" 2>/dev/null
+slirp=$(sed -n 's/.*"slirpPid":\\([0-9]*\\).*/\\1/p' "$ST" 2>/dev/null)
+if [ -n "$slirp" ] && tr '\\0' ' ' < "/proc/$slirp/cmdline" 2>/dev/null | grep -qF "$API"; then kill -9 "$slirp"; fi
+exit 0
+`;
+
+export function deadlineFile(dir: string): string {
+  return join(dir, 'meta', 'deadline');
+}
+
+/** Record the deadline (ISO time) for the watchdog, or remove it. */
+export function writeDeadline(dir: string, expiresAt: string | null | undefined): boolean {
+  const at = expiresAt ? Math.ceil(Date.parse(expiresAt) / 1000) : NaN;
+  if (!Number.isFinite(at)) {
+    rmSync(deadlineFile(dir), { force: true });
+    return false;
+  }
+  writeFileSync(deadlineFile(dir), `${at}\n`, { mode: 0o600 });
+  return true;
+}
+
+export interface WatchdogTarget {
+  id: string;
+  dir: string;
+  cgroups: CgroupMode;
+  /** v1: the freezer group; v2: the sandbox's group. */
+  cgroupDir: string;
+  procsFile: string;
+  /** The launcher's pid, which is also its process group (spawned detached). */
+  pid: number;
+}
+
+export function startWatchdog(t: WatchdogTarget): number | null {
+  const child = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      SCRIPT,
+      'hopdeck-watchdog',
+      deadlineFile(t.dir),
+      t.cgroups,
+      t.cgroupDir,
+      t.procsFile,
+      String(t.pid),
+      join(t.dir, 'meta', 'state.json'),
+      join(t.dir, 'meta', 'slirp.sock'),
+      t.id,
+    ],
+    { detached: true, stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
+  );
+  child.unref();
+  return child.pid ?? null;
+}
+
+/** End a watchdog (its process group: the shell and its sleep), if it is still ours. */
+export function stopWatchdog(pid: number | undefined, id: string): void {
+  if (!pid || !pidAlive(pid) || !ownsPid(pid, id)) return;
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+}
