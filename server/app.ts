@@ -18,6 +18,7 @@ import { executionRoutes } from './control-plane/routes/executions.ts';
 import { healthRoutes } from './control-plane/routes/health.ts';
 import { sandboxRoutes } from './control-plane/routes/sandboxes.ts';
 import { templateRoutes } from './control-plane/routes/templates.ts';
+import { workspaceRoutes } from './control-plane/routes/workspace.ts';
 import { SandboxService } from './control-plane/sandbox-service.ts';
 import { publicHostName } from './control-plane/view.ts';
 import { WarmPool } from './control-plane/warm-pool.ts';
@@ -162,6 +163,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await v1.register(templateRoutes, { db: store.db });
     await v1.register(executionRoutes, { db: store.db, executions: store.executions });
     await v1.register(apiKeyRoutes, { auth: store.auth });
+    await v1.register(workspaceRoutes, { svc: svc as SandboxService, tokens, secret: jwtSecret(store.db) });
   });
   await installSpa(app, opts.webDir ?? null);
 

@@ -14,6 +14,8 @@ export function toApiSandbox(
   r: SandboxRecord,
   host: string,
   token?: { token: string; expiresAt: string },
+  /** The engine's port: preview_url is then the port URL of port 8000 (decision 0011). */
+  enginePort?: number,
 ): Sandbox {
   const publicHost = r.port ? `http://${host}:${r.port}` : '';
   const s: Sandbox = {
@@ -27,7 +29,7 @@ export function toApiSandbox(
     region: r.region,
     public_host: publicHost,
     direct_url: publicHost,
-    preview_url: publicHost,
+    preview_url: enginePort ? `http://8000-${r.id}.localhost:${enginePort}/` : publicHost,
     resources: r.resources,
     internet_access: r.internet_access,
     live_mode: true,

@@ -1,4 +1,5 @@
 /** `/v1/sandboxes`: the HopX sandbox API plus the documented list extensions (0001). */
+import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CreateSandboxRequest, SetTimeoutRequest } from '../../../contract/schemas.ts';
@@ -21,7 +22,7 @@ export interface SandboxRoutesOptions {
 export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOptions): Promise<void> {
   const { svc, pool, host } = opts;
   const view = (r: SandboxRecord, token?: { token: string; expiresAt: string }) =>
-    toApiSandbox(r, host, token);
+    toApiSandbox(r, host, token, (app.server.address() as AddressInfo | null)?.port);
 
   app.get('/v1/sandboxes', async (req) => {
     const q = parseSandboxListQuery(req.query);

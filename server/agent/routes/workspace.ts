@@ -1,0 +1,16 @@
+/**
+ * The dashboard workspace's agent routes (decision 0011), registered with one call from main.ts:
+ * metrics history (sampled from boot) and listening ports with their CONNECT tunnel.
+ */
+import type { Server } from 'node:http';
+import type { Router } from '../http.ts';
+import { MetricsHistory, metricsHistoryRoutes } from '../metrics-history.ts';
+import type { AgentState } from '../state.ts';
+import { portRoutes } from './ports.ts';
+
+export function workspaceRoutes(router: Router, server: Server, state: AgentState): void {
+  const history = new MetricsHistory(state);
+  history.start();
+  metricsHistoryRoutes(router, history);
+  portRoutes(router, server, state);
+}
