@@ -1,24 +1,48 @@
 /**
- * Warm pool: per template, N sandboxes already booted (kernel warm) with the default settings
- * (internet on, no env), invisible in the API. A create takes one (its env is applied through the
- * agent's PATCH /env) and the pool refills in the background, one boot at a time so that refills
- * never starve the machine. Decision: pool sandboxes do not survive the engine; they are destroyed
- * at shutdown, and leftovers of a crash are destroyed by reconcile.
+ * Warm pool: per template, sandboxes already booted with the default settings (internet on, no
+ * env) and their Python runner ready, invisible in the API. A create takes one (its env is applied
+ * through the agent's PATCH /env), so `running` means "ready to run code" from the first answer.
+ *
+ * Size (docs/decisions/0009-speed-and-density.md): per template, the configured minimum or the
+ * number of creates in the last minute, whichever is larger, capped by MAX_SPARES and by the
+ * machine's available memory. Refills boot several spares at once. A create that finds no ready
+ * spare takes the earliest spare still booting, or starts one for itself: either way it gets a
+ * sandbox whose kernel is ready. Spares beyond the size are destroyed as demand falls.
+ * Pool sandboxes do not survive the engine: destroyed at shutdown; reconcile removes crash leftovers.
  */
+import { availableParallelism, freemem } from 'node:os';
+import { readFileSync } from 'node:fs';
 import type { CreateSandboxRequest, Template } from '../../contract/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
+import { agentRequest } from './agent-client.ts';
 import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
+
+/** Demand is the number of creates of a template in this window. */
+const WINDOW_MS = 60_000;
+const MAX_SPARES = 24;
+/** What one idle spare costs (measured PSS is lower; RSS of a code-interpreter spare ~110 MB). */
+const SPARE_MB = 128;
+/** Spares never eat into the last part of the machine's memory. */
+const RESERVE_MB = 2048;
+const KERNEL_WAIT_MS = 60_000;
+
+interface Boot {
+  id: string;
+  template: string;
+  /** A create waits for this spare: it is handed over instead of joining the ready list. */
+  reserved: boolean;
+  done: Promise<string | null>;
+}
 
 export class WarmPool {
   readonly #ready = new Map<string, string[]>();
-  #booting: Promise<void> | null = null;
-  #bootingTemplate: string | null = null;
-  #bootingId: string | null = null;
-  /** The template claimed last: refilled first. */
-  #wanted: string | null = null;
+  readonly #booting = new Set<Boot>();
+  readonly #claims = new Map<string, number[]>();
+  readonly #parallel = Math.max(2, availableParallelism());
   #closed = false;
+  #retryAt = 0;
   #timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -40,115 +64,176 @@ export class WarmPool {
     return [...(this.#ready.get(templateName) ?? [])];
   }
 
+  /** How many spares the pool aims at for a template right now. */
+  target(templateName: string): number {
+    const now = Date.now();
+    const recent = (this.#claims.get(templateName) ?? []).filter((t) => now - t < WINDOW_MS);
+    this.#claims.set(templateName, recent);
+    return Math.min(MAX_SPARES, Math.max(this.size, recent.length));
+  }
+
   /** Can this request be served from the pool? Only requests for the defaults the pool was built with. */
   eligible(body: CreateSandboxRequest): boolean {
     return this.size > 0 && !this.#closed && (body.internet_access ?? true) === true;
   }
 
   /**
-   * Take a ready sandbox of the template and hand it to the caller, or null when none is usable.
-   * The caller refills after its response went out: a boot does synchronous work (spawn, mounts)
-   * that would otherwise delay the answer.
+   * Hand a sandbox of the template whose kernel is ready to the caller: a ready spare, else the
+   * earliest spare still booting, else one booted now for this create. Null when the pool is
+   * closing or boots keep failing (the caller then boots a sandbox itself).
    */
   async claim(t: Template, body: CreateSandboxRequest) {
-    this.#wanted = t.name;
-    // A spare of this template half-booted finishes sooner than a fresh boot started now.
-    if ((this.#ready.get(t.name)?.length ?? 0) === 0 && this.#bootingTemplate === t.name) {
-      await this.#booting?.catch(() => undefined);
-    }
-    const ids = this.#ready.get(t.name) ?? [];
-    while (ids.length > 0) {
-      const id = ids.shift() as string;
+    const claims = this.#claims.get(t.name) ?? [];
+    claims.push(Date.now());
+    this.#claims.set(t.name, claims);
+    for (let attempt = 0; attempt < 3 && !this.#closed; attempt++) {
+      let id = this.#ready.get(t.name)?.shift();
+      if (!id) {
+        const spare = [...this.#booting].find((b) => b.template === t.name && !b.reserved);
+        // Boots have been failing: the caller's own boot reports why.
+        if (!spare && Date.now() < this.#retryAt) return null;
+        const boot = spare ?? this.#startBoot(t);
+        boot.reserved = true;
+        // Demand outruns the pool: grow it now rather than after this create's answer.
+        this.refill();
+        id = (await boot.done) ?? undefined;
+        if (!id) continue;
+      }
       try {
         return await this.svc.adopt(id, body);
       } catch (err) {
         this.svc.deps.log.warn({ err, sandbox: id }, 'could not adopt a warm pool sandbox');
-        await this.discard(id);
+        await this.#discard(id);
       }
     }
     return null;
   }
 
-  /** Boot what is missing, one sandbox at a time, in the background. */
+  /** Boot what is missing (several at once), and shrink what demand no longer needs. */
   refill(): void {
-    if (this.#closed || this.size === 0 || this.#booting) return;
-    const missing = allTemplates(this.svc.deps.db).filter(
-      (tpl) => tpl.is_active && (this.#ready.get(tpl.name)?.length ?? 0) < this.size,
-    );
-    const t = missing.find((tpl) => tpl.name === this.#wanted) ?? missing[0];
-    if (!t) return;
-    this.#bootingTemplate = t.name;
-    this.#booting = this.bootOne(t)
-      .catch((err: unknown) => {
-        this.svc.deps.log.warn({ err, template: t.name }, 'warm pool boot failed; retrying later');
-        // Back off instead of spinning on a template that cannot boot.
-        this.#timer = setTimeout(() => this.refill(), 30_000);
-        this.#timer.unref();
-        throw err;
-      })
-      .then(
-        () => {
-          this.#booting = null;
-          this.#bootingTemplate = null;
-          this.refill();
-        },
-        () => {
-          this.#booting = null;
-          this.#bootingTemplate = null;
-        },
-      );
+    if (this.#closed || this.size === 0) return;
+    if (Date.now() < this.#retryAt) return this.#schedule(this.#retryAt - Date.now());
+    let budget = this.#memoryBudget();
+    let again = false;
+    for (const tpl of allTemplates(this.svc.deps.db)) {
+      if (!tpl.is_active) continue;
+      const ready = this.#ready.get(tpl.name) ?? [];
+      const want = this.target(tpl.name);
+      let have =
+        ready.length + [...this.#booting].filter((b) => b.template === tpl.name && !b.reserved).length;
+      while (have < want && budget > 0 && this.#booting.size < this.#parallel) {
+        this.#startBoot(tpl);
+        have++;
+        budget--;
+      }
+      // Past the demand: let the oldest spares go, one per pass, so a lull does not drop them all.
+      if (ready.length > want) void this.#discard(ready.shift() as string);
+      // Re-check while demand is recorded or spares are in excess: the window slides, the size too.
+      again ||= want > this.size || ready.length > want;
+    }
+    if (again) this.#schedule(5000);
   }
 
-  private async bootOne(t: Template): Promise<void> {
+  #schedule(ms: number): void {
+    if (this.#timer || this.#closed) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.refill();
+    }, ms);
+    this.#timer.unref();
+  }
+
+  /** How many more spares fit in the machine's available memory (beyond those already there). */
+  #memoryBudget(): number {
+    let availableMb = freemem() / 2 ** 20;
+    try {
+      const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
+      if (m) availableMb = Number(m[1]) / 1024;
+    } catch {
+      /* not Linux: freemem() */
+    }
+    return Math.floor((availableMb - RESERVE_MB) / SPARE_MB);
+  }
+
+  #startBoot(t: Template): Boot {
     const rec = newRecord(t, { internet: true, env: {}, isolation: this.isolation, pool: true });
     insertSandbox(this.svc.deps.db, rec);
-    this.#bootingId = rec.id;
-    try {
-      const running = await this.svc.boots.run(() => this.svc.deps.runtime.start(specOf(rec, t)));
-      updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
-    } catch (err) {
-      await this.discard(rec.id);
-      throw err;
-    } finally {
-      this.#bootingId = null;
-    }
-    if (this.#closed) {
-      await this.discard(rec.id);
-      return;
-    }
-    const list = this.#ready.get(t.name) ?? [];
-    list.push(rec.id);
-    this.#ready.set(t.name, list);
+    const boot: Boot = { id: rec.id, template: t.name, reserved: false, done: Promise.resolve(null) };
+    boot.done = this.#boot(rec, t).then(
+      () => {
+        this.#booting.delete(boot);
+        if (this.#closed) {
+          void this.#discard(rec.id);
+          return null;
+        }
+        if (boot.reserved) return rec.id;
+        const list = this.#ready.get(t.name) ?? [];
+        list.push(rec.id);
+        this.#ready.set(t.name, list);
+        this.refill();
+        return null;
+      },
+      async (err: unknown) => {
+        this.#booting.delete(boot);
+        await this.#discard(rec.id);
+        if (!this.#closed) {
+          this.svc.deps.log.warn({ err, template: t.name }, 'warm pool boot failed; retrying later');
+          // Back off instead of spinning on a template that cannot boot.
+          this.#retryAt = Date.now() + 30_000;
+        }
+        return null;
+      },
+    );
+    this.#booting.add(boot);
+    return boot;
   }
 
-  private async discard(id: string): Promise<void> {
+  async #boot(rec: ReturnType<typeof newRecord>, t: Template): Promise<void> {
+    const spec = specOf(rec, t);
+    const running = await this.svc.boots.run(() => this.svc.deps.runtime.start(spec));
+    if (spec.warmPython) await this.#kernelReady(rec.id);
+    updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
+  }
+
+  /** The agent starts the runner at boot; a spare is ready once the runner is. */
+  async #kernelReady(id: string): Promise<void> {
+    const socket = this.svc.deps.runtime.socketPath(id);
+    const deadline = Date.now() + KERNEL_WAIT_MS;
+    while (!this.#closed) {
+      const r = await agentRequest(socket, 'GET', '/kernel', undefined, 2000).catch(() => null);
+      const state = (r?.body as { state?: string; error?: string } | null)?.state;
+      if (state === 'ready') return;
+      if (state === 'failed') throw new Error('the Python kernel failed to start');
+      if (Date.now() > deadline) throw new Error('the Python kernel did not start in time');
+      await new Promise((resolve) => setTimeout(resolve, 15));
+    }
+  }
+
+  async #discard(id: string): Promise<void> {
     await this.svc.deps.runtime.destroy(id).catch(() => undefined);
     // The store may already be closed when a boot finishes after shutdown; reconcile cleans up then.
     if (this.svc.deps.db.open) deleteSandboxRow(this.svc.deps.db, id);
   }
 
   /**
-   * Stop refilling and destroy every pool sandbox (they are spares, not user state). A boot still
-   * running gets a few seconds to finish, then is destroyed where it stands, so shutdown stays quick.
+   * Stop refilling and destroy every pool sandbox (they are spares, not user state). Boots still
+   * running get a few seconds to finish, then are destroyed where they stand, so shutdown stays quick.
    */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
-    if (this.#booting) {
+    const booting = [...this.#booting];
+    if (booting.length > 0) {
       let timer: NodeJS.Timeout | undefined;
-      const late = await Promise.race([
-        this.#booting.then(
-          () => false,
-          () => false,
-        ),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), 3000))),
+      await Promise.race([
+        Promise.all(booting.map((b) => b.done)),
+        new Promise<void>((r) => (timer = setTimeout(r, 3000))),
       ]);
       clearTimeout(timer);
-      const id = this.#bootingId;
-      if (late && id) await this.discard(id);
+      await Promise.all(booting.filter((b) => this.#booting.has(b)).map((b) => this.#discard(b.id)));
     }
     const ids = [...this.#ready.values()].flat();
     this.#ready.clear();
-    await Promise.all(ids.map((id) => this.discard(id)));
+    await Promise.all(ids.map((id) => this.#discard(id)));
   }
 }
