@@ -45,11 +45,20 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig 
     bridgePath: fromFile.bridgePath ?? env.HOPDECK_BRIDGE ?? join(here, 'bridge.py'),
     warmPython: fromFile.warmPython ?? (argv.includes('--warm-python') || env.HOPDECK_WARM_PYTHON === '1'),
     outputCapBytes: Number.isFinite(cap) && cap > 0 ? cap : 1024 * 1024,
-    env: fromFile.env ?? {},
+    env: cleanEnv(fromFile.env ?? {}),
     sandboxId: fromFile.sandboxId ?? env.HOPDECK_SANDBOX_ID ?? 'local',
     workdir: fromFile.workdir ?? '/workspace',
     resources: fromFile.resources,
   };
+}
+
+/** Drop variables no process could receive (a NUL byte, a bad name) rather than fail every run. */
+function cleanEnv(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (typeof v === 'string' && /^[^=\0]+$/.test(k) && !v.includes('\0')) out[k] = v;
+  }
+  return out;
 }
 
 /** Map an API path (absolute, inside the sandbox) to the real path the agent opens. */

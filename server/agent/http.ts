@@ -39,6 +39,8 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 export function sendJson(ctx: Ctx, status: number, body: unknown): void {
+  // Already answered (e.g. by the per-request deadline in main.ts): a late result is dropped.
+  if (ctx.res.headersSent) return;
   const text = JSON.stringify(body);
   ctx.res.writeHead(status, {
     'content-type': 'application/json; charset=utf-8',

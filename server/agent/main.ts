@@ -10,6 +10,8 @@ import { dirname } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { loadConfig, realPath } from './config.ts';
 import { AgentError, Router, requestIdOf, sendError, type Ctx } from './http.ts';
+import { orphanRuleApplies } from './reaper.ts';
+import { configureRunner } from './runner.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { executeRoutes } from './routes/execute.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -32,6 +34,7 @@ const log = (msg: string) => {
 };
 const cfg = loadConfig(process.argv.slice(2), process.env);
 const state = new AgentState(cfg, log);
+configureRunner({ orphans: orphanRuleApplies(cfg.fsRoot) });
 for (const dir of ['/workspace', '/home/user', '/tmp']) mkdirSync(realPath(cfg, dir), { recursive: true });
 
 const router = new Router();
@@ -49,7 +52,9 @@ const server = createServer((req, res) => {
     params: {},
     requestId: requestIdOf(req),
   };
+  let expired = false;
   const fail = (err: unknown) => {
+    if (expired) return;
     state.metrics.errors += 1;
     const e = err instanceof AgentError ? err : new AgentError(500, 'INTERNAL_ERROR', 'Internal agent error');
     if (!(err instanceof AgentError))
@@ -65,6 +70,24 @@ const server = createServer((req, res) => {
       new AgentError(405, 'METHOD_NOT_ALLOWED', `Method ${req.method} not allowed on ${ctx.url.pathname}`),
     );
   ctx.params = found.params;
+  const bound = deadlineFor(req.method ?? 'GET', ctx.url.pathname);
+  if (bound !== null) {
+    const timer = setTimeout(() => {
+      if (res.headersSent) return;
+      fail(
+        new AgentError(
+          408,
+          'OPERATION_TIMEOUT',
+          `${req.method} ${ctx.url.pathname} did not finish within ${bound / 1000} s; gave up waiting`,
+        ),
+      );
+      expired = true;
+      // A body still arriving is not read any more: close the connection once the answer is out.
+      if (!req.complete) res.once('finish', () => req.socket.destroy());
+    }, bound);
+    res.once('close', () => clearTimeout(timer));
+    res.once('finish', () => clearTimeout(timer));
+  }
   try {
     Promise.resolve(found.handler(ctx)).catch(fail);
   } catch (err) {
@@ -73,6 +96,18 @@ const server = createServer((req, res) => {
 });
 workspaceRoutes(router, server, state);
 server.requestTimeout = 0;
+
+/**
+ * Every request is answered within a bound. Runs (/execute*, /commands/*) have their own timeout
+ * (and a kill); a kernel restart is bounded by the kernel. Everything else gets a deadline for its
+ * answer to start: uploads get longer, for the body to arrive.
+ */
+const DEADLINE_MS = 30_000;
+const UPLOAD_DEADLINE_MS = 120_000;
+function deadlineFor(method: string, path: string): number | null {
+  if (method === 'POST' && /^\/(execute|commands|kernel)(\/|$)/.test(path)) return null;
+  return path === '/files/upload' ? UPLOAD_DEADLINE_MS : DEADLINE_MS;
+}
 server.keepAliveTimeout = 5000;
 
 const wss = new WebSocketServer({

@@ -1,11 +1,23 @@
 /**
  * Runs one program as a child process (JavaScript, Bash, commands, background Python), feeding
  * its output to a sink with backpressure, enforcing the timeout and honouring an abort signal.
- * The child leads its own process group so a kill reaches everything it started.
+ * The child leads its own process group and carries a run tag in its environment; a timeout or a
+ * kill ends the whole run (reaper.ts), including children that left the group. The timeout also
+ * bounds what the run left behind: leftovers of a run whose first process already exited are
+ * ended when its deadline passes.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { OutputSink, StreamName } from './output.ts';
+import { membersOf, nowTicks, reapRun, RUN_TAG, startTicksOf, type RunMark } from './reaper.ts';
+
+let reapOrphans = false;
+
+/** Set once at start: whether ppid-1 orphans born during a run count as the run's (sandbox only). */
+export function configureRunner(opts: { orphans: boolean }): void {
+  reapOrphans = opts.orphans;
+}
 
 export interface RunOptions {
   file: string;
@@ -32,19 +44,27 @@ export function runProcess(opts: RunOptions): Promise<RunOutcome> {
     let timedOut = false;
     let killed = false;
     let settled = false;
-    const child = spawn(opts.file, opts.args, {
-      cwd: opts.cwd,
-      env: opts.env,
-      detached: true,
-      stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
+    const tag = `run_${randomBytes(8).toString('hex')}`;
+    let child: ChildProcess;
+    try {
+      child = spawn(opts.file, opts.args, {
+        cwd: opts.cwd,
+        env: { ...opts.env, [RUN_TAG]: tag },
+        detached: true,
+        stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      });
+    } catch (err) {
+      // e.g. ERR_INVALID_ARG_VALUE; the routes validate first, this is the last line.
+      resolve({ exitCode: 127, timedOut: false, killed: false, spawnError: (err as Error).message });
+      return;
+    }
+    const deadlineAt = Date.now() + opts.timeoutMs;
+    let mark: RunMark | null = null;
+    let reaping: Promise<unknown> | null = null;
     const killTree = () => {
       if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
+      mark ??= { tag, rootPid: child.pid, startTicks: startTicksOf(child.pid), endTicks: null };
+      reaping ??= reapRun(mark, reapOrphans);
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -78,11 +98,20 @@ export function runProcess(opts: RunOptions): Promise<RunOutcome> {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      opts.signal?.removeEventListener('abort', onAbort);
+      if (reaping) {
+        // Answer only once everything the run started is gone.
+        void reaping.then(() => resolve(outcome));
+        return;
+      }
       resolve(outcome);
+      if (child.pid === undefined || outcome.spawnError) opts.signal?.removeEventListener('abort', onAbort);
+      else void watchLeftovers(mark ?? markOf(child.pid, tag), deadlineAt, opts.signal, onAbort);
     };
     child.on('spawn', () => {
-      if (child.pid !== undefined) opts.onSpawn?.(child.pid);
+      if (child.pid !== undefined) {
+        mark = markOf(child.pid, tag);
+        opts.onSpawn?.(child.pid);
+      }
     });
     child.on('error', (err) => finish({ exitCode: 127, timedOut, killed, spawnError: err.message }));
     // 'close' waits for the pipes, so every byte is in the sink before we report. A program that
@@ -100,6 +129,38 @@ export function runProcess(opts: RunOptions): Promise<RunOutcome> {
       }, 250).unref();
     });
   });
+}
+
+function markOf(pid: number, tag: string): RunMark {
+  return { tag, rootPid: pid, startTicks: startTicksOf(pid), endTicks: null };
+}
+
+/**
+ * The first process exited on its own. If it left processes behind, they may live until the run's
+ * deadline (or a kill of the run), then they are ended too.
+ */
+async function watchLeftovers(
+  mark: RunMark,
+  deadlineAt: number,
+  signal: AbortSignal | undefined,
+  onAbort: () => void,
+): Promise<void> {
+  signal?.removeEventListener('abort', onAbort);
+  const ended: RunMark = { ...mark, endTicks: nowTicks() };
+  const left = await membersOf(ended, reapOrphans).catch(() => []);
+  if (left.length === 0) return;
+  if (signal?.aborted) {
+    await reapRun(ended, reapOrphans);
+    return;
+  }
+  const reap = () => {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', reap);
+    void reapRun(ended, reapOrphans);
+  };
+  const timer = setTimeout(reap, Math.max(0, deadlineAt - Date.now()));
+  timer.unref();
+  signal?.addEventListener('abort', reap, { once: true });
 }
 
 function signalNumber(signal: NodeJS.Signals): number {

@@ -10,6 +10,7 @@ import type { WebSocket } from 'ws';
 import { realPath } from './config.ts';
 import { runEnv } from './execute.ts';
 import { FINAL_GAP_MS, FramePacer } from './pacer.ts';
+import { RUN_TAG } from './reaper.ts';
 import type { AgentState } from './state.ts';
 
 /** Relay: stdin → PTY, PTY → stdout, "cols rows" lines on fd 3 → TIOCSWINSZ; exits with bash's code. */
@@ -67,7 +68,12 @@ export function handleTerminal(ws: WebSocket, state: AgentState, url: URL): void
   const rows = dimension(url.searchParams.get('rows'), 24);
   const child = spawn(state.cfg.python, ['-c', PTY_RELAY, String(cols), String(rows)], {
     cwd: realPath(state.cfg, state.cfg.workdir),
-    env: { ...runEnv(state, undefined), TERM: 'xterm-256color' },
+    // Tagged, so a command's timeout never takes a terminal's daemons for its own orphans.
+    env: {
+      ...runEnv(state, undefined),
+      TERM: 'xterm-256color',
+      [RUN_TAG]: `term_${process.hrtime.bigint()}`,
+    },
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });

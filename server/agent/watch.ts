@@ -7,11 +7,14 @@ import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { posix } from 'node:path';
 import type { WebSocket } from 'ws';
 import { realPath } from './config.ts';
-import { nowIso } from './http.ts';
+import { checkedApiPath, resolvedReal } from './fs-guard.ts';
+import { AgentError, nowIso } from './http.ts';
 import { FramePacer } from './pacer.ts';
 import type { AgentState } from './state.ts';
 
 const DEDUPE_MS = 50;
+/** Placeholder while the path is being checked, so a second `watch` frame is ignored. */
+const PENDING = { close: () => undefined } as unknown as FSWatcher;
 
 export function handleFilesWatch(ws: WebSocket, state: AgentState): void {
   const pacer = new FramePacer(ws);
@@ -32,12 +35,31 @@ export function handleFilesWatch(ws: WebSocket, state: AgentState): void {
     const path = typeof msg.path === 'string' ? msg.path : state.cfg.workdir;
     if ((msg.action ?? msg.type) !== 'watch')
       return fail('Send {"action":"watch","path":"/workspace"}', 'INVALID_REQUEST');
-    if (!path.startsWith('/') || path.includes('\0'))
-      return fail(`Path must be absolute: ${path}`, 'INVALID_PATH');
-    const base = posix.normalize(path);
-    const real = realPath(state.cfg, base);
-    if (!existsSync(real) || !statSync(real).isDirectory())
-      return fail(`Directory not found: ${base}`, 'DIRECTORY_NOT_FOUND');
+    let base: string;
+    try {
+      base = checkedApiPath(path);
+    } catch (err) {
+      return fail((err as AgentError).message, (err as AgentError).code);
+    }
+    watcher = PENDING;
+    void resolvedReal(state.cfg, base).then(
+      (real) => start(base, real),
+      (err: unknown) => {
+        watcher = null;
+        if (err instanceof AgentError) fail(err.message, err.code);
+        else fail(`Directory not found: ${base}`, 'DIRECTORY_NOT_FOUND');
+      },
+    );
+  });
+  const start = (base: string, real: string) => {
+    if (ws.readyState !== ws.OPEN) return;
+    let isDir = false;
+    try {
+      isDir = statSync(real).isDirectory();
+    } catch {
+      /* missing */
+    }
+    if (!isDir) return fail(`Directory not found: ${base}`, 'DIRECTORY_NOT_FOUND');
     try {
       watcher = watch(real, { recursive: true }, (kind, name) => {
         if (!name) return;
@@ -56,6 +78,6 @@ export function handleFilesWatch(ws: WebSocket, state: AgentState): void {
     } catch (err) {
       fail(`Cannot watch ${base}: ${(err as Error).message}`, 'FILE_OPERATION_FAILED');
     }
-  });
+  };
   ws.on('close', () => watcher?.close());
 }

@@ -1,19 +1,19 @@
 /** /commands/run and /commands/background: `command` + `args` is exec'd; `command` alone goes through sh -c. */
 import { z } from 'zod';
 import { nowIso, readJson, sendJson, type Router } from '../http.ts';
-import { resolveWorkdir, runEnv } from '../execute.ts';
+import { NoNul, resolveWorkdir, RunEnv, runEnv } from '../execute.ts';
 import { CappedOutput, CollectingSink, type OutputSink } from '../output.ts';
 import { runProcess } from '../runner.ts';
 import type { AgentState } from '../state.ts';
 import { startBackground } from './execute.ts';
 
 export const CommandRequest = z.object({
-  command: z.string().min(1).max(1_000_000),
-  args: z.array(z.string().max(1_000_000)).max(10_000).optional(),
+  command: NoNul('command', 1_000_000).pipe(z.string().min(1)),
+  args: z.array(NoNul('args', 1_000_000)).max(10_000).optional(),
   timeout: z.number().positive().max(3600).optional(),
-  workdir: z.string().max(4096).optional(),
-  working_dir: z.string().max(4096).optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  workdir: NoNul('workdir', 4096).optional(),
+  working_dir: NoNul('working_dir', 4096).optional(),
+  env: RunEnv.optional(),
   name: z.string().max(256).optional(),
 });
 type CommandRequest = z.infer<typeof CommandRequest>;

@@ -1,13 +1,14 @@
 /** /execute, /execute/background, /execute/processes, the three kill routes, /kernel/restart. */
 import { z } from 'zod';
 import { ExecuteRequest } from '../../../contract/schemas.ts';
-import { AgentError, nowIso, readJson, sendJson, type Ctx, type Router } from '../http.ts';
+import { AgentError, nowIso, parseWith, readJson, sendJson, type Ctx, type Router } from '../http.ts';
 import {
   executeCollect,
   executeInto,
   newId,
   resolveLanguage,
   resolveWorkdir,
+  RunEnv,
   runEnv,
   type ExecuteInput,
 } from '../execute.ts';
@@ -22,12 +23,16 @@ export function toInput(
   body: z.infer<typeof ExecuteRequest>,
   defaultTimeout: number,
 ): ExecuteInput {
+  const language = resolveLanguage(body.language);
+  // JavaScript and Bash code is passed to exec(2) as an argument, where a NUL byte cannot go.
+  if (language !== 'python' && body.code.includes('\0'))
+    throw new AgentError(400, 'INVALID_REQUEST', 'Invalid request: code must not contain NUL bytes');
   return {
     code: body.code,
-    language: resolveLanguage(body.language),
+    language,
     timeoutMs: (body.timeout ?? defaultTimeout) * 1000,
     cwd: resolveWorkdir(state, body.workdir ?? body.working_dir),
-    env: body.env,
+    env: body.env === undefined ? undefined : parseWith(RunEnv, body.env),
   };
 }
 

@@ -1,10 +1,22 @@
-/** /files/*: the sandbox's own filesystem (the agent sees nothing else), paths absolute. */
-import { createReadStream } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, posix } from 'node:path';
+/**
+ * /files/*: the sandbox's own filesystem (the agent sees nothing else), paths absolute. Every
+ * operation refuses the kernel pseudo filesystems and non-regular files (fs-guard.ts), reads and
+ * bodies are capped, and nothing here can block the agent (see 0008-hardening).
+ */
+import { lstat, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, posix } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
-import { realPath } from '../config.ts';
-import { checkApiPath } from '../execute.ts';
+import {
+  checkedApiPath,
+  fsError,
+  makeDirs,
+  openForRead,
+  openForWrite,
+  readCapped,
+  queryPath,
+  resolvedReal,
+} from '../fs-guard.ts';
 import {
   AgentError,
   MAX_UPLOAD_BODY,
@@ -16,8 +28,10 @@ import {
   type Router,
 } from '../http.ts';
 import type { AgentState } from '../state.ts';
+import { listRoute } from './files-list.ts';
 
-const MAX_READ_BYTES = 64 * 1024 * 1024;
+/** /files/read answers JSON text: beyond this, /files/download streams the bytes. */
+export const MAX_READ_BYTES = 16 * 1024 * 1024;
 
 const WriteRequest = z.object({
   path: z.string().min(1).max(4096),
@@ -31,141 +45,87 @@ const WriteRequest = z.object({
 });
 const PathRequest = z.object({ path: z.string().min(1).max(4096) });
 
-function queryPath(ctx: Ctx, fallback?: string): string {
-  const p = ctx.url.searchParams.get('path') ?? fallback;
-  if (p === undefined || p === '') throw new AgentError(400, 'MISSING_PARAMETER', 'path is required');
-  checkApiPath(p);
-  return posix.normalize(p);
-}
-
-function fsError(err: unknown, path: string): AgentError {
-  const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'ENOENT') return new AgentError(404, 'FILE_NOT_FOUND', `File not found: ${path}`, { path });
-  if (code === 'ENOTDIR')
-    return new AgentError(400, 'DIRECTORY_NOT_FOUND', `Not a directory: ${path}`, { path });
-  if (code === 'EISDIR') return new AgentError(400, 'INVALID_PATH', `Is a directory: ${path}`, { path });
-  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
-    return new AgentError(403, 'PERMISSION_DENIED', `Permission denied: ${path}`, { path });
+async function guarded<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw fsError(err, path);
   }
-  if (code === 'EEXIST')
-    return new AgentError(409, 'FILE_ALREADY_EXISTS', `File already exists: ${path}`, { path });
-  if (code === 'ENOSPC' || code === 'EDQUOT')
-    return new AgentError(507, 'FILE_OPERATION_FAILED', `No space left writing ${path}`, { path });
-  return new AgentError(
-    500,
-    'FILE_OPERATION_FAILED',
-    `File operation failed on ${path}: ${code ?? String(err)}`,
-    { path },
-  );
-}
-
-function permString(mode: number, isDir: boolean): string {
-  const bits = 'rwxrwxrwx';
-  let s = isDir ? 'd' : '-';
-  for (let i = 0; i < 9; i++) s += mode & (1 << (8 - i)) ? bits[i] : '-';
-  return s;
 }
 
 function fileResponse(ctx: Ctx, path: string, size: number, message: string): void {
   sendJson(ctx, 200, { success: true, path, size, message, timestamp: nowIso() });
 }
 
-async function writeChecked(
-  state: AgentState,
-  path: string,
-  data: Buffer,
-  overwrite: boolean,
-  mode?: string,
-) {
-  checkApiPath(path);
-  const api = posix.normalize(path);
-  const real = realPath(state.cfg, api);
-  try {
-    await mkdir(dirname(real), { recursive: true });
-    await writeFile(real, data, { flag: overwrite ? 'w' : 'wx' });
-    if (mode) await chmod(real, parseInt(mode, 8));
-  } catch (err) {
-    throw fsError(err, api);
-  }
+async function writeChecked(state: AgentState, raw: string, data: Buffer, overwrite: boolean, mode?: string) {
+  const api = checkedApiPath(raw);
+  if (api === '/') throw new AgentError(400, 'INVALID_PATH', 'Cannot write to /', { path: api });
+  await guarded(api, async () => {
+    await makeDirs(state.cfg, dirname(api));
+    const fh = await openForWrite(state.cfg, api, overwrite);
+    try {
+      await fh.writeFile(data);
+      if (mode) await fh.chmod(parseInt(mode, 8));
+    } finally {
+      await fh.close();
+    }
+  });
   return api;
 }
 
+/** Uploads are parsed in memory: keep them well inside the sandbox's memory limit. */
+function uploadLimit(state: AgentState): number {
+  const mem = state.cfg.resources?.memory_mb;
+  return mem ? Math.min(MAX_UPLOAD_BODY, Math.floor((mem * 1024 * 1024) / 4)) : MAX_UPLOAD_BODY;
+}
+
 export function fileRoutes(router: Router, state: AgentState): void {
-  router.on('GET', '/files/list', async (ctx) => {
-    const path = queryPath(ctx, state.cfg.workdir);
-    const real = realPath(state.cfg, path);
-    let names: string[];
-    try {
-      names = await readdir(real);
-    } catch (err) {
-      throw fsError(err, path);
-    }
-    const files = [];
-    for (const name of names.sort()) {
-      const full = posix.join(path, name);
-      try {
-        const st = await stat(realPath(state.cfg, full));
-        const modified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
-        const isDir = st.isDirectory();
-        files.push({
-          name,
-          path: full,
-          size: isDir ? 0 : st.size,
-          is_directory: isDir,
-          is_dir: isDir,
-          modified_time: modified,
-          modified,
-          permissions: permString(st.mode, isDir),
-          mode: (st.mode & 0o7777).toString(8).padStart(4, '0'),
-        });
-      } catch {
-        /* vanished or a dangling link: skip */
-      }
-    }
-    sendJson(ctx, 200, { files, path, count: files.length, timestamp: nowIso() });
-  });
+  listRoute(router, state);
 
   router.on('GET', '/files/read', async (ctx) => {
     const path = queryPath(ctx);
-    const real = realPath(state.cfg, path);
-    try {
-      const st = await stat(real);
-      if (st.isDirectory()) throw new AgentError(400, 'INVALID_PATH', `Is a directory: ${path}`, { path });
-      if (st.size > MAX_READ_BYTES) {
-        throw new AgentError(
-          413,
-          'FILE_OPERATION_FAILED',
-          `File too large to read as text (${st.size} bytes); use /files/download`,
-          { path },
-        );
+    const content = await guarded(path, async () => {
+      const { fh, size } = await openForRead(state.cfg, path);
+      try {
+        const tooBig = () =>
+          new AgentError(
+            413,
+            'FILE_OPERATION_FAILED',
+            `File too large to read as text (over ${MAX_READ_BYTES} bytes); use /files/download`,
+            { path, max_bytes: MAX_READ_BYTES },
+          );
+        if (size > MAX_READ_BYTES) throw tooBig();
+        const { data, overflow } = await readCapped(fh, MAX_READ_BYTES);
+        if (overflow) throw tooBig();
+        return data;
+      } finally {
+        await fh.close();
       }
-      const content = await readFile(real, 'utf8');
-      sendJson(ctx, 200, { content, path, size: st.size, timestamp: nowIso() });
-    } catch (err) {
-      throw err instanceof AgentError ? err : fsError(err, path);
-    }
+    });
+    sendJson(ctx, 200, {
+      content: content.toString('utf8'),
+      path,
+      size: content.length,
+      timestamp: nowIso(),
+    });
   });
 
   router.on('GET', '/files/download', async (ctx) => {
     const path = queryPath(ctx);
-    const real = realPath(state.cfg, path);
-    let size: number;
-    try {
-      const st = await stat(real);
-      if (st.isDirectory()) throw new AgentError(400, 'INVALID_PATH', `Is a directory: ${path}`, { path });
-      size = st.size;
-    } catch (err) {
-      throw err instanceof AgentError ? err : fsError(err, path);
-    }
+    const { fh, size } = await guarded(path, () => openForRead(state.cfg, path));
     ctx.res.writeHead(200, {
       'content-type': 'application/octet-stream',
       'content-length': size,
       'content-disposition': `attachment; filename="${encodeURIComponent(basename(path))}"`,
       'x-request-id': ctx.requestId,
     });
-    createReadStream(real)
-      .on('error', () => ctx.res.destroy())
-      .pipe(ctx.res);
+    if (size === 0 || ctx.req.method === 'HEAD') {
+      await fh.close();
+      ctx.res.end();
+      return;
+    }
+    // Exactly the size announced, even if the file grows meanwhile.
+    await pipeline(fh.createReadStream({ start: 0, end: size - 1 }), ctx.res).catch(() => ctx.res.destroy());
   });
 
   router.on('POST', '/files/write', async (ctx) => {
@@ -181,7 +141,7 @@ export function fileRoutes(router: Router, state: AgentState): void {
     if (!type.startsWith('multipart/form-data')) {
       throw new AgentError(400, 'INVALID_REQUEST', 'Upload must be multipart/form-data with a file field');
     }
-    const raw = await readBody(ctx.req, MAX_UPLOAD_BODY);
+    const raw = await readBody(ctx.req, uploadLimit(state));
     let form: FormData;
     try {
       form = await new Response(raw, { headers: { 'content-type': type } }).formData();
@@ -192,7 +152,9 @@ export function fileRoutes(router: Router, state: AgentState): void {
     if (!file || typeof file === 'string') throw new AgentError(400, 'MISSING_PARAMETER', 'file is required');
     const dest = form.get('path');
     const target =
-      typeof dest === 'string' && dest ? dest : posix.join(state.cfg.workdir, file.name || 'upload');
+      typeof dest === 'string' && dest
+        ? dest
+        : posix.join(state.cfg.workdir, basename(file.name || 'upload'));
     const data = Buffer.from(await file.arrayBuffer());
     const path = await writeChecked(state, target, data, true);
     fileResponse(ctx, path, data.length, 'File uploaded');
@@ -202,36 +164,30 @@ export function fileRoutes(router: Router, state: AgentState): void {
     const path = queryPath(ctx);
     let info: { exists: boolean; is_directory?: boolean } = { exists: false };
     try {
-      const st = await stat(realPath(state.cfg, path));
+      const st = await stat(await resolvedReal(state.cfg, path));
       info = { exists: true, is_directory: st.isDirectory() };
-    } catch {
-      /* not there */
+    } catch (err) {
+      if (err instanceof AgentError) throw err;
     }
     sendJson(ctx, 200, { ...info, path, timestamp: nowIso() });
   });
 
   router.on('POST', '/files/mkdir', async (ctx) => {
     const body = await readJson(ctx, PathRequest);
-    checkApiPath(body.path);
-    const path = posix.normalize(body.path);
-    try {
-      await mkdir(realPath(state.cfg, path), { recursive: true });
-    } catch (err) {
-      throw fsError(err, path);
-    }
+    const path = checkedApiPath(body.path);
+    await guarded(path, () => makeDirs(state.cfg, path));
     fileResponse(ctx, path, 0, 'Directory created');
   });
 
   router.on('DELETE', '/files/remove', async (ctx) => {
     const path = queryPath(ctx);
     if (path === '/') throw new AgentError(400, 'INVALID_PATH', 'Refusing to remove /', { path });
-    const real = realPath(state.cfg, path);
-    try {
-      await stat(real);
+    await guarded(path, async () => {
+      // The entry itself is removed, never what a link at the end points to.
+      const real = join(await resolvedReal(state.cfg, dirname(path)), basename(path));
+      await lstat(real);
       await rm(real, { recursive: true, force: false });
-    } catch (err) {
-      throw fsError(err, path);
-    }
+    });
     fileResponse(ctx, path, 0, 'Removed');
   });
 }

@@ -8,7 +8,13 @@ import { listProcs, usage } from '../usage.ts';
 export const AGENT_VERSION = '0.1.0';
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const EnvBody = z.object({
-  env_vars: z.record(z.string().regex(ENV_NAME, 'invalid variable name').max(256), z.string().max(131_072)),
+  env_vars: z.record(
+    z.string().regex(ENV_NAME, 'invalid variable name').max(256),
+    z
+      .string()
+      .max(131_072)
+      .refine((v) => !v.includes('\0'), 'environment variable values must not contain NUL bytes'),
+  ),
   merge: z.boolean().optional(),
   timestamp: z.string().optional(),
 });

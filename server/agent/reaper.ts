@@ -1,0 +1,152 @@
+/**
+ * Ends everything one run started: its process group, every process that carries its tag in the
+ * environment, every descendant of those, and (inside a sandbox only) the orphans that appeared
+ * while the run was alive and carry no tag at all (their environment was cleared). Orphans are how a `setsid`'d or
+ * double-forked child escapes a process-group kill; inside the sandbox's pid namespace they are
+ * re-parented to pid 1 (bwrap), so "ppid 1, our uid, born during the run" finds them.
+ * No cgroup is available to the agent (cgroup v1, bound read-only), hence /proc; see 0008-hardening.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+
+/** The environment variable that tags every process a run starts (inherited by its children). */
+export const RUN_TAG = 'HOPDECK_RUN';
+
+export interface RunMark {
+  tag: string;
+  /** Pid of the run's first process (also its process group id). */
+  rootPid: number;
+  /** Start time (clock ticks since boot) of the root process. */
+  startTicks: number;
+  /** Tick count when the root process exited; null while it runs. */
+  endTicks: number | null;
+}
+
+interface ProcRow {
+  pid: number;
+  state: string;
+  ppid: number;
+  pgrp: number;
+  start: number;
+}
+
+/** Sandbox mode: the agent runs as an unprivileged uid in its own pid namespace (fs root '/'). */
+export function orphanRuleApplies(fsRoot: string): boolean {
+  return fsRoot === '/' && typeof process.getuid === 'function' && process.getuid() !== 0;
+}
+
+/** Clock ticks since boot now (CLK_TCK is 100 on Linux). */
+export function nowTicks(): number {
+  try {
+    return Math.floor(Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]) * 100);
+  } catch {
+    return 0;
+  }
+}
+
+export function startTicksOf(pid: number): number {
+  try {
+    return parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'))?.start ?? nowTicks();
+  } catch {
+    return nowTicks();
+  }
+}
+
+function parseStat(pid: number, text: string): ProcRow | null {
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const f = text.slice(close + 2).split(' ');
+  return { pid, state: f[0] ?? '?', ppid: Number(f[1]), pgrp: Number(f[2]), start: Number(f[19]) };
+}
+
+async function tagOf(pid: number): Promise<string | null> {
+  try {
+    const env = await readFile(`/proc/${pid}/environ`, 'latin1');
+    const prefix = `${RUN_TAG}=`;
+    for (const entry of env.split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+    return '';
+  } catch {
+    return null; // gone, or not ours to read
+  }
+}
+
+async function snapshot(): Promise<ProcRow[]> {
+  const rows: ProcRow[] = [];
+  let names: string[];
+  try {
+    names = await readdir('/proc');
+  } catch {
+    return rows;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
+    if (pid === process.pid || pid === 1) continue;
+    try {
+      const row = parseStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'));
+      if (row && row.state !== 'Z' && row.state !== 'X') rows.push(row);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return rows;
+}
+
+/** The processes that belong to `run` right now (never the agent, never pid 1). */
+export async function membersOf(run: RunMark, orphans: boolean): Promise<number[]> {
+  const rows = await snapshot();
+  const members = new Set<number>();
+  const end = run.endTicks ?? Number.POSITIVE_INFINITY;
+  const during = (row: ProcRow) => row.start >= run.startTicks && row.start <= end;
+  for (const row of rows) {
+    // The group id could be reused once the whole group is gone: trust it only for processes
+    // born while the run was alive.
+    if ((row.pid === run.rootPid || row.pgrp === run.rootPid) && during(row)) {
+      members.add(row.pid);
+      continue;
+    }
+    const tag = await tagOf(row.pid);
+    if (tag === null) continue;
+    if (tag === run.tag) members.add(row.pid);
+    else if (orphans && tag === '' && row.ppid === 1 && during(row)) members.add(row.pid);
+  }
+  // Descendants of members (an env-cleared child still has its parent).
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const row of rows) {
+      if (!members.has(row.pid) && members.has(row.ppid)) {
+        members.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return [...members];
+}
+
+/**
+ * SIGKILL every member of the run, in rounds until a scan finds none (a fork bomb keeps forking
+ * while we scan; the sandbox's pids limit bounds it). Bounded in rounds and time.
+ */
+export async function reapRun(run: RunMark, orphans: boolean): Promise<number> {
+  if (run.endTicks === null) signal(-run.rootPid, 'SIGKILL');
+  let killed = 0;
+  const deadline = Date.now() + 5000;
+  for (let round = 0; round < 200 && Date.now() < deadline; round++) {
+    const victims = await membersOf(run, orphans);
+    if (victims.length === 0) break;
+    // Stop first so nobody forks while the rest are being killed, then kill.
+    for (const pid of victims) signal(pid, 'SIGSTOP');
+    for (const pid of victims) if (signal(pid, 'SIGKILL')) killed += 1;
+  }
+  return killed;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
