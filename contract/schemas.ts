@@ -130,6 +130,35 @@ export const ErrorEnvelope = z.object({
 });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 
+/**
+ * Environment variables, as a process receives them: a name is a shell identifier, a value is text
+ * without NUL (execve ends a string at NUL, so every later command of the sandbox would fail) and
+ * without unpaired UTF-16 surrogates (they have no UTF-8 form). The engine answers 400 for either,
+ * and the dashboard's create dialog checks the same schema before sending.
+ */
+export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const EnvVarName = z
+  .string()
+  .min(1, 'an environment variable name is empty')
+  .max(256, 'an environment variable name is longer than 256 characters')
+  .regex(ENV_NAME_RE, 'an environment variable name is letters, digits and _, not starting with a digit');
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+export const EnvVarValue = z
+  .string()
+  .max(32_768, 'an environment variable value is longer than 32768 characters')
+  .refine((v) => !v.includes('\0'), 'an environment variable value contains a NUL byte (\\0)')
+  .refine((v) => !LONE_SURROGATE.test(v), 'an environment variable value is not valid UTF-8 text');
+export const EnvVars = z.record(EnvVarName, EnvVarValue);
+export type EnvVars = z.infer<typeof EnvVars>;
+
+/** Why one variable would be refused (null when it is fine): the dialog's per-row message. */
+export function envVarProblem(name: string, value: string): string | null {
+  const n = EnvVarName.safeParse(name);
+  if (!n.success) return n.error.issues[0]?.message ?? 'invalid name';
+  const v = EnvVarValue.safeParse(value);
+  return v.success ? null : (v.error.issues[0]?.message ?? 'invalid value');
+}
+
 export const CreateSandboxRequest = z
   .object({
     template_name: z.string().min(1).max(128).optional(),
@@ -143,15 +172,7 @@ export const CreateSandboxRequest = z
       .nullable()
       .optional(),
     internet_access: z.boolean().optional(),
-    env_vars: z
-      .record(
-        z
-          .string()
-          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-          .max(256),
-        z.string().max(32_768),
-      )
-      .optional(),
+    env_vars: EnvVars.optional(),
     vcpu: z.number().int().positive().optional(),
     memory_mb: z.number().int().positive().optional(),
     disk_gb: z.number().int().positive().optional(),
@@ -184,7 +205,7 @@ export const ExecuteRequest = z.object({
   timeout: z.number().positive().max(3600).optional(),
   workdir: z.string().max(4096).optional(),
   working_dir: z.string().max(4096).optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  env: EnvVars.optional(),
 });
 export type ExecuteRequest = z.infer<typeof ExecuteRequest>;
 
@@ -285,6 +306,8 @@ export const EngineHealth = z.object({
   network: z.enum(['slirp4netns', 'host']),
   sandboxes: z.object({ running: z.number().int(), total: z.number().int() }),
   frames_origin: z.string(),
+  /** Regions a sandbox can be created in (the create dialog offers these). */
+  regions: z.array(z.string()).optional(),
   uptime_seconds: z.number(),
   request_id: z.string().optional(),
 });

@@ -7,6 +7,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { makeAuthHook, rateLimitKey } from './auth/guard.ts';
+import { AuthThrottle, type ThrottleOptions } from './auth/throttle.ts';
 import { SandboxTokens } from './auth/tokens.ts';
 import { ExpiryScheduler } from './control-plane/expiry.ts';
 import type { GatewayPorts } from './control-plane/gateway-port.ts';
@@ -43,6 +44,10 @@ export interface AppOptions {
   /** Inject a gateway (tests); by default the real one from server/gateway. */
   gateway?: GatewayPorts;
   logger?: FastifyServerOptions['logger'];
+  /** Brake on failed authentication per client address (control plane and gateway; see throttle.ts). */
+  authThrottle?: ThrottleOptions;
+  /** Largest JSON body the gateway forwards to an agent (default 32 MiB; tests use less). */
+  agentJsonLimit?: number;
   /** Reconcile records with the runtime and start the scheduler and the pool (default true). */
   start?: boolean;
 }
@@ -90,6 +95,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // The first signature pays for jose's key import; pay it now rather than on the first create.
   await tokens.issue('warmup');
 
+  // Failed sign-ins on the control plane and forged sandbox tokens on agent ports are counted apart.
+  const throttle = new AuthThrottle(opts.authThrottle);
+  const gatewayThrottle = new AuthThrottle(opts.authThrottle);
+
   // The gateway asks the service for each sandbox's state; the service opens gateway ports.
   let svc: SandboxService | null = null;
   const gateway =
@@ -100,6 +109,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       lookup: (id) => svc?.lookup(id) ?? null,
       history: historyFromRepository(store.executions),
       corsOrigins: dashboardOrigins(opts.host, opts.port, opts.corsOrigin),
+      authThrottle: gatewayThrottle,
+      ...(opts.agentJsonLimit ? { jsonBodyLimit: opts.agentJsonLimit } : {}),
       log: app.log,
     });
   const expiryRef: { current: ExpiryScheduler | null } = { current: null };
@@ -150,10 +161,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { db: store.db, runtime, framesOrigin });
-  await app.register(authRoutes, { auth: store.auth, extraOrigins });
+  await app.register(authRoutes, { auth: store.auth, extraOrigins, throttle });
   await app.register(async (v1) => {
     v1.decorateRequest('identity', null);
-    v1.addHook('onRequest', makeAuthHook(store.auth, extraOrigins));
+    v1.addHook('onRequest', makeAuthHook(store.auth, extraOrigins, throttle));
     await v1.register(sandboxRoutes, {
       svc: svc as SandboxService,
       pool,

@@ -4,6 +4,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { drainRequest } from './lib/drain.ts';
+import { errorEnvelope } from './wire.ts';
 
 export class HttpError extends Error {
   constructor(
@@ -11,6 +13,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** Response headers that go with this error (e.g. `Retry-After`). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -23,11 +27,19 @@ export const notFound = (message: string, extra: Record<string, unknown> = {}) =
 export const conflict = (message: string, status: string) =>
   new HttpError(409, 'CONFLICT', message, { status });
 
+/** A path segment as a reader can see it: odd keys (a NUL, a newline) are shown JSON-quoted. */
+const segment = (p: PropertyKey) =>
+  typeof p === 'string' && !/^[\w.-]*$/.test(p) ? JSON.stringify(p) : String(p);
+
 /** Validate input with a zod schema; failures become 400 INVALID_REQUEST naming the fields. */
 export function parseInput<T extends z.ZodType>(schema: T, data: unknown, where = 'body'): z.infer<T> {
   const r = schema.safeParse(data ?? (where === 'body' ? undefined : {}));
   if (r.success) return r.data;
-  const issues = r.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+  const issues = r.error.issues.map((i) => {
+    // A record key that fails its own schema: say why, not just "Invalid key in record".
+    const inner = i.code === 'invalid_key' ? i.issues[0]?.message : undefined;
+    return { path: i.path.map(segment).join('.'), message: inner ?? i.message };
+  });
   const first = issues[0];
   const msg = first
     ? `Invalid ${where}: ${first.path ? `${first.path}: ` : ''}${first.message}`
@@ -37,20 +49,21 @@ export function parseInput<T extends z.ZodType>(schema: T, data: unknown, where 
 
 export function envelope(req: FastifyRequest, status: number, code: string, message: string, extra = {}) {
   return {
-    error: message,
-    message,
-    code,
-    request_id: String(req.id),
-    path: req.url.split('?')[0],
-    timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    ...errorEnvelope(code, message, String(req.id), { path: req.url.split('?')[0] }),
     ...extra,
     status_code: status,
   };
 }
 
-function sendError(reply: FastifyReply, status: number, body: Record<string, unknown>) {
+/**
+ * Send an error, after reading what is left of the request body: an early answer (413, 401, 429
+ * before the body was read) followed by a close would reach the client as a reset connection.
+ */
+async function sendError(reply: FastifyReply, status: number, body: Record<string, unknown>) {
   // status_code is a helper for the line above only; the `status` key is reserved for 409s.
   delete body.status_code;
+  const raw = reply.request.raw;
+  if (!raw.complete && !(await drainRequest(raw))) reply.header('connection', 'close');
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
@@ -96,6 +109,7 @@ export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const c = classify(err);
     if (c.status >= 500) req.log.error({ err }, 'request failed');
+    if (err instanceof HttpError) reply.headers(err.headers);
     return sendError(reply, c.status, envelope(req, c.status, c.code, c.message, c.extra));
   });
 }

@@ -8,6 +8,7 @@ import type { ApiKeyInfo } from '../../contract/schemas.ts';
 import { HttpError } from '../errors.ts';
 import type { AuthStore } from '../store/auth.ts';
 import { sha256 } from './secrets.ts';
+import type { AuthThrottle } from './throttle.ts';
 
 export const SESSION_COOKIE = 'hopdeck_session';
 
@@ -53,7 +54,24 @@ export function originAllowed(req: FastifyRequest, extraOrigins: string[]): bool
   return origin === own || extraOrigins.includes(origin);
 }
 
-export function makeAuthHook(auth: AuthStore, extraOrigins: string[]) {
+/** 429 for an address that failed authentication too often (see throttle.ts). */
+export function tooManyFailures(retryAfter: number): HttpError {
+  return new HttpError(
+    429,
+    'RATE_LIMIT_EXCEEDED',
+    `Too many failed sign-in attempts from this address; retry in ${retryAfter} s`,
+    { retry_after: retryAfter, details: { retry_after_seconds: retryAfter } },
+    { 'Retry-After': String(retryAfter) },
+  );
+}
+
+/** Refuse at once when the address is throttled (unless the credential worked lately). */
+export function checkThrottle(throttle: AuthThrottle, req: FastifyRequest, credential: string | null): void {
+  const wait = throttle.retryAfter(req.ip, credential);
+  if (wait > 0) throw tooManyFailures(wait);
+}
+
+export function makeAuthHook(auth: AuthStore, extraOrigins: string[], throttle: AuthThrottle) {
   const touched = new Map<string, number>();
   const touch = (id: string) => {
     // last_used_at has minute precision in practice: one write per key per 30 s is plenty.
@@ -65,16 +83,26 @@ export function makeAuthHook(auth: AuthStore, extraOrigins: string[]) {
   return async function authenticate(req: FastifyRequest, _reply: FastifyReply): Promise<void> {
     const key = presentedKey(req);
     if (key) {
+      checkThrottle(throttle, req, key);
       const info = auth.verifyKey(key);
-      if (!info) throw new HttpError(401, 'INVALID_TOKEN', 'Invalid API key');
+      if (!info) {
+        throttle.failed(req.ip);
+        throw new HttpError(401, 'INVALID_TOKEN', 'Invalid API key');
+      }
+      throttle.succeeded(key);
       touch(info.id);
       req.identity = { key: info, via: 'api_key' };
       return;
     }
     const cookie = req.cookies?.[SESSION_COOKIE];
     if (cookie) {
+      checkThrottle(throttle, req, cookie);
       const s = auth.verifySession(cookie);
-      if (!s) throw new HttpError(401, 'AUTHENTICATION_REQUIRED', 'Session expired; sign in again');
+      if (!s) {
+        throttle.failed(req.ip);
+        throw new HttpError(401, 'AUTHENTICATION_REQUIRED', 'Session expired; sign in again');
+      }
+      throttle.succeeded(cookie);
       if (!SAFE.has(req.method) && !originAllowed(req, extraOrigins)) {
         throw new HttpError(
           403,

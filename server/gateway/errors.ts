@@ -141,4 +141,12 @@ export const errors = {
   agentUnavailable: () =>
     new GatewayError(502, 'SERVICE_UNAVAILABLE', 'The sandbox agent is not reachable; retry in a moment'),
   badRequest: (message: string) => new GatewayError(400, 'INVALID_REQUEST', message),
+  throttled: (retryAfter: number) =>
+    new GatewayError(
+      429,
+      'RATE_LIMIT_EXCEEDED',
+      `Too many invalid sandbox tokens from this address; retry in ${retryAfter} s`,
+      { retry_after: retryAfter, details: { retry_after_seconds: retryAfter } },
+      { 'retry-after': String(retryAfter) },
+    ),
 };

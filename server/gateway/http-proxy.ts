@@ -6,7 +6,8 @@
 import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream';
-import { errors, sendError } from './errors.ts';
+import { drainRequest } from '../lib/drain.ts';
+import { errors, sendError, type GatewayError } from './errors.ts';
 import { forwardedPath } from './access.ts';
 import { ExecutionRecording, richOutputsOf, type HistorySink } from './history.ts';
 import type { GatewayLogger } from './types.ts';
@@ -110,9 +111,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
   const json = isJson(req);
   const declared = Number(req.headers['content-length'] ?? 0);
   if (json && declared > f.jsonLimit) {
-    res.setHeader('connection', 'close');
-    sendError(res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
-    req.resume();
+    answerAfterBody(req, res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
     return;
   }
   const record = f.history !== undefined && req.method === 'POST' && f.url.pathname === '/execute';
@@ -137,10 +136,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
       refused = true;
       req.unpipe(upstream);
       upstream.destroy();
-      res.setHeader('connection', 'close');
-      sendError(res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
-      // Drop the rest of the upload only once the answer is on its way.
-      res.once('finish', () => req.destroy());
+      answerAfterBody(req, res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
     }
   });
   // pipe, not pipeline: refusing an oversized body must not tear the client's socket down before
@@ -149,7 +145,7 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
   req.on('error', () => upstream.destroy());
 
   upstream.on('error', (err) => {
-    if (res.writableEnded) return;
+    if (res.writableEnded || refused) return;
     f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent request failed');
     sendError(res, errors.agentUnavailable(), f.requestId, f.cors);
   });
@@ -184,6 +180,23 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
   // The client went away before the agent answered: cancel the agent request.
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
+  });
+}
+
+/**
+ * Answer an error before the body was forwarded (too large, refused): read and drop the rest of the
+ * upload first (bounded), so the client is not cut off mid-send and sees the envelope, not a reset.
+ */
+export function answerAfterBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  err: GatewayError,
+  requestId: string,
+  cors: Record<string, string>,
+): void {
+  void drainRequest(req).then((complete) => {
+    if (!complete) res.setHeader('connection', 'close');
+    sendError(res, err, requestId, cors);
   });
 }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { AuthThrottle } from '../auth/throttle.ts';
 import type { SandboxTokens } from '../auth/tokens.ts';
 import type { SandboxStatus } from '../../contract/schemas.ts';
 import {
@@ -22,7 +23,7 @@ import {
   VerifiedTokens,
 } from './access.ts';
 import { GatewayError, errors, writeRawError, requestIdFor, sendError } from './errors.ts';
-import { forwardHttp } from './http-proxy.ts';
+import { answerAfterBody, forwardHttp } from './http-proxy.ts';
 import { chosenProtocol, forwardUpgrade } from './ws-proxy.ts';
 import type { HistorySink } from './history.ts';
 import type { GatewayLogger } from './types.ts';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   /** Browser origins allowed to call agents (the dashboard's); `*` allows any. */
   corsOrigins: string[];
   log?: GatewayLogger;
+  /** Brake on forged tokens per client address: 429 + Retry-After once it is empty. */
+  authThrottle?: AuthThrottle;
   /** Largest JSON request body forwarded (default 32 MiB: `/files/write` carries base64 content). */
   jsonBodyLimit?: number;
   /** Largest WebSocket frame relayed either way (default 16 MiB). */
@@ -76,7 +79,19 @@ export function createGateway(opts: GatewayOptions): Gateway {
 
   async function authorize(sandboxId: string, l: Listener, req: IncomingMessage, url: URL, ws: boolean) {
     const token = extractToken(req, url, ws);
-    await checkToken(opts.tokens, token, sandboxId, verified);
+    const address = req.socket.remoteAddress ?? '';
+    const throttle = opts.authThrottle;
+    // A token that already passed is never held back; unknown ones wait while the address is braked.
+    if (throttle && !verified.has(sandboxId, token)) {
+      const wait = throttle.retryAfter(address);
+      if (wait > 0) throw errors.throttled(wait);
+    }
+    try {
+      await checkToken(opts.tokens, token, sandboxId, verified);
+    } catch (err) {
+      if (throttle && err instanceof GatewayError && err.code === 'TOKEN_INVALID') throttle.failed(address);
+      throw err;
+    }
     // The port may have been closed while the token was checked (sandbox stopped or deleted).
     if (listeners.get(sandboxId) !== l) throw errors.agentUnavailable();
     return requireRunning(opts.lookup(sandboxId));
@@ -118,8 +133,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
       (err: unknown) => {
         if (!(err instanceof GatewayError))
           opts.log?.error({ err, sandbox_id: sandboxId }, 'gateway failure');
-        sendError(res, err instanceof GatewayError ? err : errors.agentUnavailable(), requestId, cors);
-        req.resume();
+        answerAfterBody(
+          req,
+          res,
+          err instanceof GatewayError ? err : errors.agentUnavailable(),
+          requestId,
+          cors,
+        );
       },
     );
   }

@@ -4,7 +4,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { SESSION_COOKIE, makeAuthHook } from '../../auth/guard.ts';
+import { SESSION_COOKIE, checkThrottle, makeAuthHook } from '../../auth/guard.ts';
+import type { AuthThrottle } from '../../auth/throttle.ts';
 import { HttpError, parseInput } from '../../errors.ts';
 import { SESSION_TTL_SECONDS, type AuthStore } from '../../store/auth.ts';
 
@@ -17,8 +18,14 @@ export function safeNext(next: string | undefined): string {
   return /[\r\n]/.test(next) ? '/' : next;
 }
 
-export async function authRoutes(app: FastifyInstance, opts: { auth: AuthStore; extraOrigins: string[] }) {
-  const { auth } = opts;
+export interface AuthRoutesOptions {
+  auth: AuthStore;
+  extraOrigins: string[];
+  throttle: AuthThrottle;
+}
+
+export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions) {
+  const { auth, throttle } = opts;
   const setCookie = (req: FastifyRequest, reply: FastifyReply, token: string) =>
     reply.setCookie(SESSION_COOKIE, token, {
       httpOnly: true,
@@ -30,8 +37,13 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthStore; 
 
   app.post('/auth/login', async (req, reply) => {
     const { api_key } = parseInput(Login, req.body);
+    checkThrottle(throttle, req, api_key.trim());
     const key = auth.verifyKey(api_key.trim());
-    if (!key) throw new HttpError(401, 'INVALID_TOKEN', 'Invalid API key');
+    if (!key) {
+      throttle.failed(req.ip);
+      throw new HttpError(401, 'INVALID_TOKEN', 'Invalid API key');
+    }
+    throttle.succeeded(api_key.trim());
     const s = auth.createSession(key.id);
     setCookie(req, reply, s.token);
     return { authenticated: true, key_name: key.name, key_prefix: key.prefix, expires_at: s.expiresAt };
@@ -39,8 +51,10 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthStore; 
 
   app.get('/auth/link', async (req, reply) => {
     const q = parseInput(LinkQuery, req.query, 'query');
+    checkThrottle(throttle, req, null);
     const keyId = auth.consumeSigninToken(q.token);
     if (!keyId) {
+      throttle.failed(req.ip);
       throw new HttpError(401, 'INVALID_TOKEN', 'This sign-in link is invalid, expired or already used');
     }
     const s = auth.createSession(keyId);
@@ -55,7 +69,7 @@ export async function authRoutes(app: FastifyInstance, opts: { auth: AuthStore; 
     return { authenticated: false };
   });
 
-  const authenticate = makeAuthHook(auth, opts.extraOrigins);
+  const authenticate = makeAuthHook(auth, opts.extraOrigins, throttle);
   app.get('/auth/session', { onRequest: authenticate }, async (req) => {
     const id = req.identity;
     if (!id) throw new HttpError(401, 'AUTHENTICATION_REQUIRED', 'Not signed in');

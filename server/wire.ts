@@ -1,0 +1,35 @@
+/**
+ * The HopX wire format, written the same way by every part of the engine (control plane, gateway
+ * and the agent inside each sandbox): the flat error envelope, request ids and timestamps.
+ * Node builtins and the contract only: the agent bundle imports this file.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ErrorEnvelope } from '../contract/schemas.ts';
+
+/** A client's `X-Request-ID` is kept when it looks like an id (a UUID, `req_…`); otherwise we mint one. */
+export const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{8,128}$/;
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+/** The request id to use for a request: the client's if well formed, else a fresh `req_…`. */
+export function requestIdFrom(given: string | string[] | undefined): string {
+  return typeof given === 'string' && REQUEST_ID_RE.test(given) ? given : newRequestId();
+}
+
+/** RFC 3339 with whole seconds and `Z`: the Python SDK still supports Python 3.8 (see 0002). */
+export function rfc3339(date: Date | number = Date.now()): string {
+  const ms = typeof date === 'number' ? date : date.getTime();
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** The flat envelope: `message` duplicates `error` (the JS SDK reads `message`). */
+export function errorEnvelope(
+  code: string,
+  message: string,
+  requestId: string,
+  extra: Partial<ErrorEnvelope> & Record<string, unknown> = {},
+): ErrorEnvelope & Record<string, unknown> {
+  return { error: message, message, code, request_id: requestId, timestamp: rfc3339(), ...extra };
+}
