@@ -2,12 +2,19 @@
 // `npm start` / `hopdeck`: make the machine ready (system packages, node_modules, a current build),
 // then run the engine. Plain JavaScript without dependencies: it must work before `npm ci`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeSupport, nodeSupportMessage } from './node-support.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const args = process.argv.slice(2);
+
+// 0. The Node.js we run on, against package.json "engines": refuse an older one, warn on a newer.
+const engines = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines.node;
+const nodeMessage = nodeSupportMessage(process.version, engines);
+if (nodeMessage) console.error(nodeMessage);
+if (nodeSupport(process.version, engines) === 'unsupported') process.exit(1);
 
 function run(cmd, argv) {
   console.error(`hopdeck: running ${cmd} ${argv.join(' ')}`);
