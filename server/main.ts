@@ -1,7 +1,9 @@
 /**
  * `hopdeck serve`: opens the store, creates the runtime, reconciles, serves the control plane and
  * the dashboard on --port and the frames origin on --frames-port, and prints the sign-in details.
- * SIGTERM/SIGINT close listeners and the store and exit 0; sandboxes keep running.
+ * SIGTERM/SIGINT close listeners, destroy the warm pool's spares, close the store and exit 0;
+ * sandboxes keep running. A second signal within 2 s is the same Ctrl-C; a later one forces the
+ * exit (spares are still killed first).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -13,6 +15,7 @@ import { publicHostName } from './control-plane/view.ts';
 import { createFramesApp } from './frames/index.ts';
 import { createRuntime } from './runtime/index.ts';
 import { openStore } from './store/index.ts';
+import { leftoverPoolIds } from './store/sandboxes-admin.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -105,12 +108,29 @@ async function serve(config: Config): Promise<void> {
     dashboardOrigins: dashboardOrigins(config.host, config.port, config.corsOrigin),
   });
 
-  let closing = false;
+  // One Ctrl-C on `npm start` reaches the engine twice (the terminal signals the whole process
+  // group, and npm passes its own copy on): signals within a moment of the first are that same
+  // request. A later one, or a shutdown that hangs, forces the exit, but first kills the warm
+  // pool's spares (booting ones included) synchronously: spares never outlive the engine.
+  const FORCE_AFTER_MS = 2000;
+  let closingSince = 0;
+  const forceExit = (why: string): never => {
+    process.stderr.write(`hopdeck: ${why}, exiting now\n`);
+    try {
+      for (const id of leftoverPoolIds(store.db)) runtime.killNow(id);
+    } catch {
+      /* the store is closed: the pool was already drained */
+    }
+    process.exit(1);
+  };
   const shutdown = async (signal: string) => {
-    if (closing) process.exit(1);
-    closing = true;
+    if (closingSince) {
+      if (Date.now() - closingSince >= FORCE_AFTER_MS) forceExit(`${signal} again`);
+      return;
+    }
+    closingSince = Date.now();
     process.stderr.write(`hopdeck: ${signal}, shutting down (sandboxes keep running)\n`);
-    const force = setTimeout(() => process.exit(1), 15_000);
+    const force = setTimeout(() => forceExit('shutdown took too long'), 15_000);
     force.unref();
     try {
       await Promise.allSettled([app.close(), frames.close()]);

@@ -1,9 +1,12 @@
 /**
  * Deletes sandboxes at their `expires_at`: one timer armed for the nearest deadline (re-armed
  * whenever deadlines change, and at least every minute), so deadlines already past at start go first.
+ * (Each running sandbox's detached watchdog also kills it at the deadline while the engine is down.)
+ * It also runs the agent watch (agent-watch.ts), which restarts sandboxes whose agent died.
  */
 import { dueSandboxes, nextExpiry } from '../store/sandboxes.ts';
 import { iso } from '../store/time.ts';
+import { AgentWatch } from './agent-watch.ts';
 import type { SandboxService } from './sandbox-service.ts';
 
 const MAX_SLEEP_MS = 60_000;
@@ -12,11 +15,15 @@ export class ExpiryScheduler {
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #closed = false;
+  readonly agentWatch: AgentWatch;
 
-  constructor(private readonly svc: SandboxService) {}
+  constructor(private readonly svc: SandboxService) {
+    this.agentWatch = new AgentWatch(svc);
+  }
 
   start(): void {
     this.arm();
+    this.agentWatch.start();
   }
 
   /** Re-compute the next wake-up (call after any deadline change). */
@@ -52,6 +59,7 @@ export class ExpiryScheduler {
 
   close(): void {
     this.#closed = true;
+    this.agentWatch.close();
     if (this.#timer) clearTimeout(this.#timer);
   }
 }

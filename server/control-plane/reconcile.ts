@@ -50,6 +50,8 @@ export async function reconcile(svc: SandboxService): Promise<ReconcileReport> {
     report[seen]++;
     const status = r.status === 'error' && seen === 'stopped' ? 'error' : seen;
     svc.update(r.id, { status, ...(seen === 'stopped' ? { pid: null } : {}) });
+    // A fresh deadline watchdog (the old one may be gone, or predate this engine version).
+    if (seen !== 'stopped') await runtime.setDeadline(r.id, r.expires_at).catch(() => undefined);
     try {
       if (r.port !== null) {
         await gateway.open(r.id, r.port).catch(async (err: NodeJS.ErrnoException) => {

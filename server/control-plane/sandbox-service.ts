@@ -158,9 +158,7 @@ export class SandboxService {
         await this.deps.gateway.close(rec.id);
         await this.deps.runtime.destroy(rec.id).catch(() => undefined);
         deleteFailedSandboxRow(this.deps.db, rec.id);
-        throw new HttpError(503, 'SERVICE_UNAVAILABLE', `Sandbox failed to start: ${errMessage(err)}`, {
-          details: { sandbox_id: rec.id },
-        });
+        throw new HttpError(503, 'SERVICE_UNAVAILABLE', `Sandbox failed to start: ${errMessage(err)}`);
       } finally {
         this.deps.onDeadlinesChanged?.();
       }
@@ -202,6 +200,7 @@ export class SandboxService {
         timeout_seconds: rec.timeout_seconds,
         expires_at: rec.expires_at,
       });
+      await this.deps.runtime.setDeadline(poolId, rec.expires_at);
       this.deps.onDeadlinesChanged?.();
       return adopted;
     });
@@ -269,6 +268,12 @@ export class SandboxService {
     const r = this.require(id);
     this.applyTimeout(r, seconds);
     const next = this.update(id, { timeout_seconds: r.timeout_seconds, expires_at: r.expires_at });
+    // The detached watchdog stops the sandbox at the new deadline even if the engine is down then.
+    this.deps.runtime
+      .setDeadline(id, r.expires_at)
+      .catch((err: unknown) =>
+        this.deps.log.warn({ err, sandbox: id }, 'could not move the deadline watchdog'),
+      );
     this.deps.onDeadlinesChanged?.();
     return next;
   }
