@@ -1,9 +1,10 @@
 /**
  * The dashboard workspace's agent routes (decision 0011), registered with one call from main.ts:
- * metrics history (sampled from boot) and listening ports with their CONNECT tunnel.
+ * metrics history (sampled from boot), listening ports with their CONNECT tunnel, and the log pipe.
  */
 import type { Server } from 'node:http';
 import type { Router } from '../http.ts';
+import { openLogPipe } from '../log-pipe.ts';
 import { MetricsHistory, metricsHistoryRoutes } from '../metrics-history.ts';
 import type { AgentState } from '../state.ts';
 import { portRoutes } from './ports.ts';
@@ -13,4 +14,5 @@ export function workspaceRoutes(router: Router, server: Server, state: AgentStat
   history.start();
   metricsHistoryRoutes(router, history);
   portRoutes(router, server, state);
+  openLogPipe(state.cfg.socketPath, state.log);
 }

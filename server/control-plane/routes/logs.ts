@@ -7,7 +7,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { join, sep } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -36,11 +36,12 @@ const Query = z.object({
 const unavailable = (why: string) =>
   new HttpError(409, 'LOG_UNAVAILABLE', `The sandbox log cannot be read: ${why}`);
 
-/** Where the runtime writes a sandbox's log: next to its `meta/` folder. */
-export function logPath(socketPath: string): string {
-  const meta = dirname(socketPath);
-  if (basename(meta) !== 'meta') throw unavailable('unknown sandbox layout');
-  return join(dirname(meta), 'agent.log');
+/** Where the runtime writes a sandbox's log: `<data>/sandboxes/<id>/agent.log` (the socket is below). */
+export function logPath(socketPath: string, id: string): string {
+  const marker = `${sep}sandboxes${sep}${id}${sep}`;
+  const at = socketPath.lastIndexOf(marker);
+  if (at < 0) throw unavailable('unknown sandbox layout');
+  return join(socketPath.slice(0, at + marker.length), 'agent.log');
 }
 
 /** Open the log without following a symlink or blocking on a FIFO; null when there is none yet. */
@@ -162,7 +163,7 @@ export async function logRoutes(app: FastifyInstance, opts: { svc: SandboxServic
     const { id } = parseInput(Params, req.params, 'path');
     const q = parseInput(Query, req.query, 'query');
     opts.svc.require(id);
-    const path = logPath(opts.svc.deps.runtime.socketPath(id));
+    const path = logPath(opts.svc.deps.runtime.socketPath(id), id);
     if (q.follow && followers >= MAX_FOLLOWERS)
       throw new HttpError(503, 'SERVICE_UNAVAILABLE', 'Too many log streams are open; close one and retry');
     const opened = await openLog(path);
