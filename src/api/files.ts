@@ -101,10 +101,10 @@ export async function readFileBytes(target: AgentTarget, path: string, signal?: 
   return new Uint8Array(await res.arrayBuffer());
 }
 
-export function writeTextFile(target: AgentTarget, path: string, content: string) {
+export function writeTextFile(target: AgentTarget, path: string, content: string, overwrite = true) {
   return agentRequest(target, '/files/write', {
     method: 'POST',
-    body: { path, content, overwrite: true },
+    body: { path, content, overwrite },
     schema: FileResponse,
   });
 }
@@ -195,4 +195,20 @@ export function useFileMutation<V>(target: AgentTarget, fn: (vars: V) => Promise
     mutationFn: fn,
     onSettled: () => client.invalidateQueries({ queryKey: fileKeys.lists(target.id) }),
   });
+}
+
+/** A file's bytes for the viewer; fetched when opened, never refetched behind the editor's back. */
+export function fileBytesQueryOptions(target: AgentTarget, path: string) {
+  return queryOptions({
+    queryKey: fileKeys.content(target.id, path),
+    queryFn: ({ signal }) => readFileBytes(target, path, signal),
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+/** The file as a Blob, for saving to the person's disk (the browser may keep a large one on disk). */
+export async function readFileBlob(target: AgentTarget, path: string) {
+  const res = await agentFetch(target, `/files/download?${q(path)}`);
+  return res.blob();
 }
