@@ -6,6 +6,12 @@ import { sandboxPollInterval } from './intervals';
 import { queryClient as appQueryClient } from './query-client';
 import { Sandbox, SandboxList, type CreateSandboxRequest, type SandboxStatus } from '@contract/schemas';
 
+/**
+ * The lifetime of a new sandbox unless the person picks another: the create dialog and the template
+ * page's "Run code in a new sandbox" use the same one (and say so).
+ */
+export const DEFAULT_TIMEOUT_SECONDS = 3600;
+
 export const SORT_FIELDS = ['created_at', 'status', 'template_name'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];
 
@@ -110,6 +116,7 @@ export function sandboxQueryOptions(id: string) {
     refetchInterval: (query) => {
       const err = query.state.error;
       if (err && 'status' in err && (err as { status: number }).status === 404) return false;
+      if (query.state.data?.status === 'deleted') return false; // gone: asking again would be a 404
       return pollInterval(query.state.data ? [query.state.data.status] : [], err, appQueryClient);
     },
   });
@@ -153,8 +160,20 @@ export function useSandboxAction() {
     onError: (_e, _v, ctx) => {
       if (ctx) restore(client, ctx.snapshot);
     },
-    onSettled: () => client.invalidateQueries({ queryKey: sandboxKeys.all }),
+    onSettled: (_r, error, { id, action }) => settleAction(client, id, action, error),
   });
+}
+
+/**
+ * Refreshes what an action changed. A deleted sandbox is not asked for again (its page is being
+ * left, and the engine would answer 404): only the lists are refetched.
+ */
+function settleAction(client: QueryClient, id: string, action: SandboxAction, error: unknown) {
+  if (action === 'delete' && !error) {
+    void client.cancelQueries({ queryKey: sandboxKeys.detail(id) });
+    return client.invalidateQueries({ queryKey: sandboxKeys.lists() });
+  }
+  return client.invalidateQueries({ queryKey: sandboxKeys.all });
 }
 
 export interface BulkResult {

@@ -17,10 +17,17 @@ export type Session = z.infer<typeof Session>;
 
 export const sessionKeys = { all: ['session'] as const };
 
-/** The current session, or null when signed out (a 401 is an answer here, not an error). */
+const SessionAnswer = z.union([Session, z.looseObject({ authenticated: z.literal(false) })]);
+
+/**
+ * The current session, or null when signed out. The engine answers a visitor without a cookie with
+ * `{authenticated: false}` (no 401 in the console on every first visit); an expired session still
+ * answers 401, which is an answer here too, not an error.
+ */
 export async function fetchSession(signal?: AbortSignal): Promise<Session | null> {
   try {
-    return await request('/auth/session', { schema: Session, signal });
+    const s = await request('/auth/session', { schema: SessionAnswer, signal });
+    return s.authenticated ? s : null;
   } catch (e) {
     if (isApiError(e) && e.status === 401) return null;
     throw e;

@@ -1,9 +1,15 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { Outlet, createRootRouteWithContext, redirect, useRouterState } from '@tanstack/react-router';
+import { lazy } from 'react';
 import { sessionQueryOptions } from '@/api/session';
 import { AppShell } from '@/components/layout/app-shell';
 
 const PUBLIC_PATHS = ['/login'];
+
+// The palette (cmdk, a dialog, sandbox search) loads on first use, not with the first page.
+const CommandPalette = lazy(() =>
+  import('@/features/sandboxes/command-palette').then((m) => ({ default: m.CommandPalette })),
+);
 
 export const Route = createRootRouteWithContext<{ queryClient: QueryClient }>()({
   beforeLoad: async ({ context, location }) => {
@@ -18,7 +24,7 @@ function Root() {
   const pathname = useRouterState({ select: (s) => s.location.pathname });
   if (PUBLIC_PATHS.includes(pathname)) return <Outlet />;
   return (
-    <AppShell>
+    <AppShell palette={CommandPalette}>
       <Outlet />
     </AppShell>
   );

@@ -1,7 +1,7 @@
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Boxes, LayoutTemplate, LogOut, Search, Settings } from 'lucide-react';
-import { Suspense, lazy, useEffect, useState, type ReactNode } from 'react';
+import { Suspense, useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { Toaster, toast } from 'sonner';
 import { healthQueryOptions } from '@/api/health';
 import { useLogout } from '@/api/session';
@@ -10,8 +10,7 @@ import { useTheme } from '@/lib/theme';
 import { cn } from '@/lib/cn';
 import { ThemeMenu } from './theme-menu';
 
-// The palette (cmdk + dialog) loads on first use, not with the first page.
-const CommandPalette = lazy(() => import('./command-palette').then((m) => ({ default: m.CommandPalette })));
+export type PaletteComponent = ComponentType<{ open: boolean; onOpenChange: (open: boolean) => void }>;
 
 const NAV = [
   { to: '/sandboxes', label: 'Sandboxes', icon: Boxes },
@@ -48,7 +47,17 @@ function EngineStatus() {
   );
 }
 
-export function AppShell({ children }: { children: ReactNode }) {
+/**
+ * The signed-in frame: sidebar, header, main area. The command palette is the sandbox feature's; the
+ * root route hands it in (lazily loaded, mounted on first use, not with the first page).
+ */
+export function AppShell({
+  children,
+  palette: Palette,
+}: {
+  children: ReactNode;
+  palette?: PaletteComponent;
+}) {
   const [paletteOpen, setPaletteOpenState] = useState(false);
   const [paletteUsed, setPaletteUsed] = useState(false);
   const setPaletteOpen = (open: boolean | ((o: boolean) => boolean)) => {
@@ -148,9 +157,9 @@ export function AppShell({ children }: { children: ReactNode }) {
           {children}
         </main>
       </div>
-      {paletteUsed && (
+      {paletteUsed && Palette && (
         <Suspense fallback={null}>
-          <CommandPalette open={paletteOpen} onOpenChange={setPaletteOpen} />
+          <Palette open={paletteOpen} onOpenChange={setPaletteOpen} />
         </Suspense>
       )}
       <Toaster theme={resolvedTheme} richColors closeButton position="bottom-right" />

@@ -19,6 +19,14 @@ export const ACTION_PAST: Record<SandboxAction, string> = {
   delete: 'deleted',
 };
 
+/** Actions that lose something (everything, or the running session) and so ask first. */
+export type ConfirmedAction = Extract<SandboxAction, 'delete' | 'stop'>;
+
+/** Whether an action asks first (the others are reversible and run at once). */
+export function needsConfirmation(action: SandboxAction): action is ConfirmedAction {
+  return action === 'delete' || action === 'stop';
+}
+
 /** Runs one action with a toast for the result (the list shows the new status at once). */
 export function useActionWithToast() {
   const mutation = useSandboxAction();

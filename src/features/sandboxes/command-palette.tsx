@@ -1,23 +1,16 @@
-import { useQueryClient } from '@tanstack/react-query';
+/**
+ * Ctrl/Cmd+K: go to a page, create a sandbox, find a sandbox (those already loaded, and the engine's
+ * own search for what is typed), act on the current sandbox. Loaded on first use by the app shell.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate, useParams } from '@tanstack/react-router';
 import { Command } from 'cmdk';
-import {
-  Boxes,
-  LayoutTemplate,
-  Pause,
-  Play,
-  Plus,
-  Settings,
-  Square,
-  SquareArrowOutUpRight,
-  Trash2,
-} from 'lucide-react';
-import { useMemo, useState, type ReactNode } from 'react';
-import { toast } from 'sonner';
-import { actionApplies, sandboxKeys, useSandboxAction, type SandboxAction } from '@/api/sandboxes';
+import { Boxes, LayoutTemplate, Pause, Play, Plus, Settings, Square, Trash2 } from 'lucide-react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import { actionApplies, sandboxKeys, sandboxListQueryOptions, type SandboxAction } from '@/api/sandboxes';
 import type { Sandbox, SandboxList } from '@contract/schemas';
-import { ConfirmDialog } from '@/components/ui/dialog';
-import { describeError } from '@/lib/errors';
+import { ACTION_LABELS, needsConfirmation, useActionWithToast, type ConfirmedAction } from './actions';
+import { ConfirmSandboxAction } from './confirm-action';
 
 const ACTION_ICONS: Record<SandboxAction, ReactNode> = {
   start: <Play />,
@@ -42,7 +35,16 @@ function Item({ children, onSelect, value }: { children: ReactNode; onSelect: ()
 const group =
   '[&_[cmdk-group-heading]]:px-2 [&_[cmdk-group-heading]]:py-1.5 [&_[cmdk-group-heading]]:text-xs [&_[cmdk-group-heading]]:font-medium [&_[cmdk-group-heading]]:text-muted-foreground';
 
-/** Ctrl/Cmd+K: go to a page, create a sandbox, jump to a sandbox, act on the current sandbox. */
+/** What was typed, once typing pauses (one engine search per pause, not per keystroke). */
+function useSettled(value: string, ms = 200): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const t = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(t);
+  }, [value, ms]);
+  return settled;
+}
+
 export function CommandPalette({
   open,
   onOpenChange,
@@ -54,21 +56,30 @@ export function CommandPalette({
   const client = useQueryClient();
   const params = useParams({ strict: false }) as { id?: string };
   const [search, setSearch] = useState('');
-  const [confirmDelete, setConfirmDelete] = useState(false);
-  const action = useSandboxAction();
+  const [confirm, setConfirm] = useState<ConfirmedAction | null>(null);
+  const { run } = useActionWithToast();
 
   const currentId = params.id;
   const current = currentId ? client.getQueryData<Sandbox>(sandboxKeys.detail(currentId)) : undefined;
 
-  // Sandboxes already in the cache (lists seen recently): no request per keystroke.
+  // The engine's search (id or template contains the text) finds sandboxes not loaded yet.
+  const q = useSettled(search.trim());
+  const found = useQuery({
+    ...sandboxListQueryOptions({ limit: 10, q }),
+    enabled: open && q.length >= 2,
+    refetchInterval: false,
+  });
+
+  // Sandboxes already in the cache (lists seen recently), plus the engine's matches.
   const known = useMemo(() => {
     if (!open) return [];
     const byId = new Map<string, Sandbox>();
     for (const [, data] of client.getQueriesData<SandboxList>({ queryKey: sandboxKeys.lists() })) {
       data?.data.forEach((s) => byId.set(s.id, s));
     }
+    found.data?.data.forEach((s) => byId.set(s.id, s));
     return [...byId.values()].filter((s) => s.status !== 'deleted').slice(0, 50);
-  }, [client, open]);
+  }, [client, open, found.data]);
 
   const close = () => {
     onOpenChange(false);
@@ -78,23 +89,7 @@ export function CommandPalette({
     close();
     fn();
   };
-
-  const run = (id: string, a: SandboxAction) =>
-    action.mutate(
-      { id, action: a },
-      {
-        onSuccess: () => {
-          toast.success(
-            `${a === 'delete' ? 'Deleted' : `${a[0]?.toUpperCase()}${a.slice(1)} sent to`} ${id}`,
-          );
-          if (a === 'delete') void navigate({ to: '/sandboxes' });
-        },
-        onError: (e) => toast.error(`Could not ${a} ${id}: ${describeError(e)}`),
-      },
-    );
-
-  const typedId = search.trim();
-  const looksLikeId = /^[A-Za-z0-9_-]{6,}$/.test(typedId) && !known.some((s) => s.id === typedId);
+  const act = (id: string, a: SandboxAction) => (needsConfirmation(a) ? setConfirm(a) : run(id, a));
 
   return (
     <>
@@ -114,20 +109,16 @@ export function CommandPalette({
         />
         <Command.List className="max-h-[50vh] overflow-y-auto p-2">
           <Command.Empty className="py-6 text-center text-sm text-muted-foreground">
-            No results.
+            {found.isFetching ? 'Searching…' : 'No results.'}
           </Command.Empty>
           {current && (
             <Command.Group heading={`Current sandbox · ${current.id}`} className={group}>
               {(['start', 'stop', 'pause', 'resume', 'delete'] as const)
                 .filter((a) => actionApplies(a, current.status))
                 .map((a) => (
-                  <Item
-                    key={a}
-                    value={`${a} current sandbox`}
-                    onSelect={go(() => (a === 'delete' ? setConfirmDelete(true) : run(current.id, a)))}
-                  >
+                  <Item key={a} value={`${a} current sandbox`} onSelect={go(() => act(current.id, a))}>
                     {ACTION_ICONS[a]}
-                    <span className="capitalize">{a}</span> sandbox
+                    {ACTION_LABELS[a]} sandbox{needsConfirmation(a) && '…'}
                   </Item>
                 ))}
             </Command.Group>
@@ -151,16 +142,8 @@ export function CommandPalette({
               <Settings /> Settings
             </Item>
           </Command.Group>
-          {(known.length > 0 || looksLikeId) && (
+          {known.length > 0 && (
             <Command.Group heading="Sandboxes" className={group}>
-              {looksLikeId && (
-                <Item
-                  value={`open ${typedId}`}
-                  onSelect={go(() => navigate({ to: '/sandboxes/$id', params: { id: typedId } }))}
-                >
-                  <SquareArrowOutUpRight /> Open sandbox <span className="font-mono">{typedId}</span>
-                </Item>
-              )}
               {known.map((s) => (
                 <Item
                   key={s.id}
@@ -179,14 +162,11 @@ export function CommandPalette({
         </Command.List>
       </Command.Dialog>
       {current && (
-        <ConfirmDialog
-          open={confirmDelete}
-          onOpenChange={setConfirmDelete}
-          title="Delete sandbox?"
-          description={`${current.id} and everything in it will be removed. This cannot be undone.`}
-          confirmLabel="Delete"
-          destructive
-          onConfirm={() => run(current.id, 'delete')}
+        <ConfirmSandboxAction
+          sandboxId={current.id}
+          action={confirm}
+          onOpenChange={(o) => !o && setConfirm(null)}
+          onDone={confirm === 'delete' ? () => void navigate({ to: '/sandboxes' }) : undefined}
         />
       )}
     </>

@@ -1,10 +1,9 @@
 import { useNavigate } from '@tanstack/react-router';
 import { ExternalLink, MoreHorizontal, Pause, Play, Square, Trash2 } from 'lucide-react';
 import { useState } from 'react';
-import { actionApplies } from '@/api/sandboxes';
+import { actionApplies, type SandboxAction } from '@/api/sandboxes';
 import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/dialog';
 import {
   DropdownMenu,
   DropdownMenuContent,
@@ -12,14 +11,17 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu';
-import { ACTION_LABELS, useActionWithToast } from './actions';
+import { ACTION_LABELS, needsConfirmation, useActionWithToast, type ConfirmedAction } from './actions';
+import { ConfirmSandboxAction } from './confirm-action';
+
+const ICONS = { start: Play, stop: Square, pause: Pause, resume: Play } as const;
 
 /** The open row menu (loaded on first use; see RowActions). */
 export function RowMenu({ sandbox }: { sandbox: Sandbox }) {
   const navigate = useNavigate();
   const { run } = useActionWithToast();
-  const [confirm, setConfirm] = useState(false);
-  const icons = { start: Play, stop: Square, pause: Pause, resume: Play } as const;
+  const [confirm, setConfirm] = useState<ConfirmedAction | null>(null);
+  const act = (a: SandboxAction) => (needsConfirmation(a) ? setConfirm(a) : run(sandbox.id, a));
   return (
     <>
       <DropdownMenu defaultOpen>
@@ -36,14 +38,11 @@ export function RowMenu({ sandbox }: { sandbox: Sandbox }) {
           </DropdownMenuItem>
           <DropdownMenuSeparator />
           {(['start', 'stop', 'pause', 'resume'] as const).map((a) => {
-            const Icon = icons[a];
+            const Icon = ICONS[a];
             return (
-              <DropdownMenuItem
-                key={a}
-                disabled={!actionApplies(a, sandbox.status)}
-                onSelect={() => run(sandbox.id, a)}
-              >
+              <DropdownMenuItem key={a} disabled={!actionApplies(a, sandbox.status)} onSelect={() => act(a)}>
                 <Icon /> {ACTION_LABELS[a]}
+                {needsConfirmation(a) && '…'}
               </DropdownMenuItem>
             );
           })}
@@ -51,23 +50,17 @@ export function RowMenu({ sandbox }: { sandbox: Sandbox }) {
           <DropdownMenuItem
             destructive
             disabled={!actionApplies('delete', sandbox.status)}
-            onSelect={() => setConfirm(true)}
+            onSelect={() => act('delete')}
           >
             <Trash2 /> Delete…
           </DropdownMenuItem>
         </DropdownMenuContent>
       </DropdownMenu>
-      {confirm && (
-        <ConfirmDialog
-          open={confirm}
-          onOpenChange={setConfirm}
-          title="Delete sandbox?"
-          description={`${sandbox.id} and everything in it will be removed. This cannot be undone.`}
-          confirmLabel="Delete"
-          destructive
-          onConfirm={() => run(sandbox.id, 'delete')}
-        />
-      )}
+      <ConfirmSandboxAction
+        sandboxId={sandbox.id}
+        action={confirm}
+        onOpenChange={(o) => !o && setConfirm(null)}
+      />
     </>
   );
 }

@@ -1,6 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { Boxes, Plus } from 'lucide-react';
+import { Boxes, Plus, X } from 'lucide-react';
 import { memo, useRef } from 'react';
 import type { Sandbox } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
@@ -13,7 +13,22 @@ import { StatusBadge } from './status-badge';
 import { Countdown, RelativeTime } from './time-cells';
 
 export const ROW_HEIGHT = 49;
-const COLUMN_WIDTHS = [40, 210, 105, 132, 80, 160, 115, 95, 58];
+/**
+ * Column widths; `wide` columns are shown from the md breakpoint on. On a phone the table keeps ID,
+ * status and the row's actions, so the id fits whole and the actions are on screen.
+ */
+const COLUMNS = [
+  { width: 40, wide: true },
+  { width: 220, wide: false },
+  { width: 105, wide: false },
+  { width: 132, wide: true },
+  { width: 80, wide: true },
+  { width: 150, wide: true },
+  { width: 135, wide: true },
+  { width: 95, wide: true },
+  { width: 52, wide: false },
+];
+const WIDE = 'hidden md:table-cell';
 const th =
   'sticky top-0 z-10 bg-muted px-3 py-2 text-left text-xs font-medium whitespace-nowrap text-muted-foreground';
 const td = 'truncate px-3 py-2 whitespace-nowrap';
@@ -55,22 +70,27 @@ export function SandboxTable({
     <div
       ref={scrollRef}
       data-testid="sandbox-scroller"
-      className="relative max-h-[calc(100dvh-17rem)] min-h-40 overflow-auto rounded-lg border"
+      className="relative max-h-[calc(100dvh-17rem)] overflow-auto rounded-lg border"
     >
       {/* Fixed layout: column widths never depend on the rows in view, so scrolling costs no table
           re-layout and columns do not jump. */}
       <table
-        className="w-full min-w-[998px] table-fixed border-collapse text-sm"
+        className="w-full table-fixed border-collapse text-sm md:min-w-[1009px]"
         aria-rowcount={rows.length + 1}
       >
         <colgroup>
-          {COLUMN_WIDTHS.map((w, i) => (
-            <col key={i} style={{ width: w }} />
+          {COLUMNS.map((c, i) => (
+            <col
+              key={i}
+              className={c.wide ? 'hidden md:table-column' : undefined}
+              // The id column takes what is left on a phone.
+              style={{ width: i === 1 ? undefined : c.width }}
+            />
           ))}
         </colgroup>
         <thead>
           <tr>
-            <th className={`${th} w-10`}>
+            <th className={`${th} ${WIDE}`}>
               <NativeCheckbox
                 aria-label="Select all sandboxes on this page"
                 checked={allSelected}
@@ -80,12 +100,12 @@ export function SandboxTable({
             </th>
             <th className={th}>ID</th>
             <th className={th}>Status</th>
-            <th className={th}>Template</th>
-            <th className={th}>Region</th>
-            <th className={th}>Resources</th>
-            <th className={th}>Created</th>
-            <th className={th}>Time left</th>
-            <th className={`${th} w-12`}>
+            <th className={`${th} ${WIDE}`}>Template</th>
+            <th className={`${th} ${WIDE}`}>Region</th>
+            <th className={`${th} ${WIDE}`}>Resources</th>
+            <th className={`${th} ${WIDE}`}>Created</th>
+            <th className={`${th} ${WIDE}`}>Time left</th>
+            <th className={th}>
               <span className="sr-only">Actions</span>
             </th>
           </tr>
@@ -139,7 +159,7 @@ const SandboxRow = memo(function SandboxRow({
       style={{ height: ROW_HEIGHT }}
       className="border-t hover:bg-muted/50 aria-selected:bg-primary/5"
     >
-      <td className={td}>
+      <td className={`${td} ${WIDE}`}>
         <NativeCheckbox
           aria-label={`Select ${s.id}`}
           checked={isSelected}
@@ -155,28 +175,28 @@ const SandboxRow = memo(function SandboxRow({
           >
             {s.id}
           </Link>
-          <CopyButton value={s.id} label={`Copy id ${s.id}`} className="size-7" />
+          <CopyButton value={s.id} label={`Copy id ${s.id}`} className="hidden size-7 md:inline-flex" />
         </div>
       </td>
       <td className={td}>
         <StatusBadge status={s.status} />
       </td>
-      <td className={td}>{s.template_name}</td>
-      <td className={td}>{s.region}</td>
-      <td className={`${td} text-muted-foreground`} title={formatResources(s.resources)}>
+      <td className={`${td} ${WIDE}`}>{s.template_name}</td>
+      <td className={`${td} ${WIDE}`}>{s.region}</td>
+      <td className={`${td} ${WIDE} text-muted-foreground`} title={formatResources(s.resources)}>
         {formatResourcesShort(s.resources)}
       </td>
-      <td className={td}>
+      <td className={`${td} ${WIDE}`}>
         <RelativeTime iso={s.created_at} />
       </td>
-      <td className={td}>
+      <td className={`${td} ${WIDE}`}>
         {s.status === 'deleted' ? (
           <span className="text-muted-foreground">—</span>
         ) : (
           <Countdown expiresAt={s.expires_at} />
         )}
       </td>
-      <td className="px-3 py-2">
+      <td className="px-2 py-2">
         <RowActions sandbox={s} />
       </td>
     </tr>
@@ -193,7 +213,15 @@ export function TableSkeleton() {
   );
 }
 
-export function EmptyState({ filtered, onCreate }: { filtered: boolean; onCreate: () => void }) {
+export function EmptyState({
+  filtered,
+  onCreate,
+  onClearFilters,
+}: {
+  filtered: boolean;
+  onCreate: () => void;
+  onClearFilters: () => void;
+}) {
   return (
     <div className="flex flex-col items-center gap-3 rounded-lg border border-dashed p-10 text-center">
       <Boxes className="size-10 text-muted-foreground" aria-hidden />
@@ -205,7 +233,11 @@ export function EmptyState({ filtered, onCreate }: { filtered: boolean; onCreate
           ? 'Change or clear the filters to see more.'
           : 'A sandbox is an isolated machine for running code. Create your first one from a template.'}
       </p>
-      {!filtered && (
+      {filtered ? (
+        <Button variant="outline" onClick={onClearFilters}>
+          <X /> Clear filters
+        </Button>
+      ) : (
         <Button onClick={onCreate}>
           <Plus /> Create your first sandbox
         </Button>

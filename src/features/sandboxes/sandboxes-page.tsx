@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { Plus } from 'lucide-react';
-import { Suspense, lazy, useCallback, useMemo, useState } from 'react';
+import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
 import { isApiError } from '@/api/client';
 import { rateLimitDelay } from '@/api/intervals';
 import { sandboxListQueryOptions } from '@/api/sandboxes';
@@ -11,7 +11,7 @@ import { ErrorAlert } from '@/components/ui/error-alert';
 import { ListPagination } from './list-pagination';
 import { ListToolbar } from './list-toolbar';
 import { EmptyState, SandboxTable, TableSkeleton } from './sandbox-table';
-import { toListParams } from './search';
+import { resetPaging, toListParams } from './search';
 
 const route = getRouteApi('/sandboxes/');
 
@@ -48,6 +48,15 @@ export function SandboxesPage() {
     [rows],
   );
 
+  // A cursor the engine refuses (hand-edited, or from another sort) can never load: go back to the
+  // first page, and say so, as a bad status filter does.
+  const badCursor = Boolean(search.cursor) && isApiError(list.error) && list.error.status === 400;
+  const [cursorNotice, setCursorNotice] = useState(false);
+  useEffect(() => {
+    if (!badCursor) return;
+    void navigate({ search: (s) => resetPaging(s, {}), replace: true }).then(() => setCursorNotice(true));
+  }, [badCursor, navigate]);
+
   const createOpen = search.create !== undefined && search.create !== false;
   const filtered = Boolean(search.status?.length || search.template || search.region || search.q);
   const retryIn = rateLimitDelay(list.failureReason);
@@ -71,7 +80,18 @@ export function SandboxesPage() {
           Retrying in {Math.ceil(retryIn / 1000)} s…
         </div>
       )}
-      {list.isError && !list.isFetching && (
+      {cursorNotice && (
+        <div
+          role="status"
+          className="flex items-center justify-between gap-3 rounded-lg border border-warning/40 bg-warning/10 px-3 py-2 text-sm"
+        >
+          That page link is no longer valid, so this is the first page.
+          <Button variant="ghost" size="sm" onClick={() => setCursorNotice(false)}>
+            Dismiss
+          </Button>
+        </div>
+      )}
+      {list.isError && !list.isFetching && !badCursor && (
         <ErrorAlert
           error={list.error}
           title="Could not load sandboxes"
@@ -90,16 +110,30 @@ export function SandboxesPage() {
       {list.isPending ? (
         <TableSkeleton />
       ) : rows.length === 0 && !list.isError ? (
-        <EmptyState filtered={filtered} onCreate={openCreate} />
+        <EmptyState
+          filtered={filtered}
+          onCreate={openCreate}
+          onClearFilters={() =>
+            void navigate({
+              search: (s) =>
+                resetPaging(s, { status: undefined, template: undefined, region: undefined, q: undefined }),
+              replace: true,
+            })
+          }
+        />
       ) : rows.length > 0 ? (
         <SandboxTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} />
       ) : null}
-      <ListPagination
-        search={search}
-        hasMore={list.data?.has_more ?? false}
-        nextCursor={list.data?.next_cursor ?? null}
-        count={rows.length}
-      />
+      {/* Paging belongs to a list: not under a skeleton or an empty state (unless a later page
+          came out empty, where Previous is the way back). */}
+      {!list.isPending && (rows.length > 0 || search.cursor) && (
+        <ListPagination
+          search={search}
+          hasMore={list.data?.has_more ?? false}
+          nextCursor={list.data?.next_cursor ?? null}
+          count={rows.length}
+        />
+      )}
       {createOpen && (
         <Suspense fallback={null}>
           <CreateSandboxDialog

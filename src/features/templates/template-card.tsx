@@ -1,16 +1,23 @@
 import { Link } from '@tanstack/react-router';
+import { Plus } from 'lucide-react';
+import { isUsable } from '@/api/templates';
+import { Button } from '@/components/ui/button';
 import type { Template } from '@contract/schemas';
 import { Badge } from '@/components/ui/badge';
 import { formatResources } from '@/lib/format';
 
+/**
+ * One badge for whether the template can be used: "ready" when it is active and enabled, otherwise
+ * what keeps it from being used (building, failed, disabled). Public is a separate fact.
+ */
 export function TemplateStatusBadges({ t }: { t: Template }) {
+  const ready = t.status === 'active' && t.is_active;
   return (
     <>
-      <Badge variant={t.status === 'active' ? 'success' : t.status === 'failed' ? 'destructive' : 'muted'}>
-        {t.status}
+      <Badge variant={ready ? 'success' : t.status === 'failed' ? 'destructive' : 'muted'}>
+        {ready ? 'ready' : t.status !== 'active' ? t.status : 'disabled'}
       </Badge>
-      {t.is_public && <Badge variant="outline">public</Badge>}
-      <Badge variant={t.is_active ? 'default' : 'muted'}>{t.is_active ? 'enabled' : 'disabled'}</Badge>
+      {!t.is_public && <Badge variant="outline">private</Badge>}
     </>
   );
 }
@@ -52,6 +59,18 @@ export function TemplateCard({ t }: { t: Template }) {
             </li>
           ))}
         </ul>
+      )}
+      {isUsable(t) && (
+        // Above the card-wide link (relative z-10), so it is its own click target.
+        <Button asChild size="sm" variant="outline" className="relative z-10 self-start">
+          <Link
+            to="/sandboxes"
+            search={{ create: t.name }}
+            aria-label={`Create a sandbox from ${t.display_name}`}
+          >
+            <Plus /> Create sandbox
+          </Link>
+        </Button>
       )}
     </li>
   );

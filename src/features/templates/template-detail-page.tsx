@@ -4,14 +4,14 @@ import { ArrowLeft, Code2, Loader2, Plus } from 'lucide-react';
 import type { ReactNode } from 'react';
 import { toast } from 'sonner';
 import { isApiError } from '@/api/client';
-import { useCreateSandbox } from '@/api/sandboxes';
+import { DEFAULT_TIMEOUT_SECONDS, useCreateSandbox } from '@/api/sandboxes';
 import { isUsable, templateQueryOptions } from '@/api/templates';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';
-import { formatExact, formatResources } from '@/lib/format';
+import { formatDuration, formatExact, formatResources } from '@/lib/format';
 import { TemplateStatusBadges } from './template-card';
 
 const route = getRouteApi('/templates/$name');
@@ -56,7 +56,8 @@ export function TemplateDetailPage() {
   const t = template.data;
   const runInNew = () =>
     create.mutate(
-      { template_name: t.name },
+      // The same lifetime as the create dialog's default (a forgotten sandbox does not run forever).
+      { template_name: t.name, timeout_seconds: DEFAULT_TIMEOUT_SECONDS },
       {
         onSuccess: (s) => {
           toast.success(`Sandbox ${s.id} created`);
@@ -82,7 +83,7 @@ export function TemplateDetailPage() {
             <TemplateStatusBadges t={t} />
           </div>
         </div>
-        <div className="flex flex-wrap gap-2">
+        <div className="flex flex-wrap items-center gap-2">
           {isUsable(t) ? (
             <Button asChild variant="outline">
               <Link to="/sandboxes" search={{ create: t.name }}>
@@ -98,6 +99,9 @@ export function TemplateDetailPage() {
             {create.isPending ? <Loader2 className="animate-spin" /> : <Code2 />}
             {create.isPending ? 'Creating sandbox…' : 'Run code in a new sandbox'}
           </Button>
+          <p className="w-full text-right text-xs text-muted-foreground">
+            A new sandbox is deleted after {formatDuration(DEFAULT_TIMEOUT_SECONDS)} unless extended.
+          </p>
         </div>
       </div>
       {create.isError && <ErrorAlert error={create.error} title="Could not create the sandbox" />}

@@ -3,7 +3,8 @@ import { useNavigate } from '@tanstack/react-router';
 import { Loader2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
-import { useCreateSandbox } from '@/api/sandboxes';
+import { healthQueryOptions } from '@/api/health';
+import { DEFAULT_TIMEOUT_SECONDS, useCreateSandbox } from '@/api/sandboxes';
 import { isUsable, templateListQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
 import {
@@ -15,7 +16,7 @@ import {
   DialogTitle,
 } from '@/components/ui/dialog';
 import { ErrorAlert } from '@/components/ui/error-alert';
-import { Input, Label, NativeSelect } from '@/components/ui/input';
+import { Label, NativeSelect } from '@/components/ui/input';
 import { Switch } from '@/components/ui/switch';
 import { isValidEnvKey } from '@/lib/dotenv';
 import { formatResources } from '@/lib/format';
@@ -41,17 +42,23 @@ export function CreateSandboxDialog({
 }) {
   const navigate = useNavigate();
   const templates = useQuery({ ...templateListQueryOptions(), enabled: open });
+  const health = useQuery({ ...healthQueryOptions(), enabled: open });
   const usable = templates.data?.filter(isUsable) ?? [];
   const create = useCreateSandbox();
   const [picked, setTemplate] = useState('');
-  const [region, setRegion] = useState('');
-  const [timeout, setTimeoutSecs] = useState<number>(3600);
+  const [pickedRegion, setRegion] = useState('');
+  const [timeout, setTimeoutSecs] = useState<number>(DEFAULT_TIMEOUT_SECONDS);
   const [internet, setInternet] = useState(true);
   const [env, setEnv] = useState<EnvRow[]>([]);
   const [startedAt, setStartedAt] = useState(0);
 
-  // The user's choice, else the template asked for in the URL, else the first usable one.
-  const template = picked || initialTemplate || usable[0]?.name || '';
+  // The user's choice, else the template asked for in the URL if it can be used, else the first
+  // usable one: what the select shows is always what Create sends.
+  const requested = usable.some((t) => t.name === initialTemplate) ? initialTemplate : undefined;
+  const unknownRequest = Boolean(initialTemplate) && templates.isSuccess && !requested;
+  const template = picked || requested || usable[0]?.name || '';
+  const regions = health.data?.regions ?? [];
+  const region = pickedRegion || regions[0] || '';
 
   const chosen = templates.data?.find((t) => t.name === template);
   const envValid = env.every((r) => r.key === '' || isValidEnvKey(r.key));
@@ -64,7 +71,7 @@ export function CreateSandboxDialog({
     create.mutate(
       {
         template_name: template,
-        region: region.trim() || undefined,
+        region: region || undefined,
         timeout_seconds: timeout > 0 ? timeout : null,
         internet_access: internet,
         env_vars: Object.keys(env_vars).length ? env_vars : undefined,
@@ -82,14 +89,20 @@ export function CreateSandboxDialog({
 
   return (
     <Dialog open={open} onOpenChange={(o) => !create.isPending && onOpenChange(o)}>
-      <DialogContent>
+      {/* Header and actions stay in view; only the form scrolls (many env vars, a phone). */}
+      <DialogContent className="grid-rows-[auto_minmax(0,1fr)_auto] overflow-hidden">
         <DialogHeader>
           <DialogTitle>New sandbox</DialogTitle>
           <DialogDescription>
             Resources come from the template; everything else can be set here.
           </DialogDescription>
         </DialogHeader>
-        <form id="create-sandbox" onSubmit={submit} className="space-y-4">
+        <form
+          id="create-sandbox"
+          onSubmit={submit}
+          className="-mx-1 min-h-0 space-y-4 overflow-y-auto px-1 pb-1"
+          data-testid="create-sandbox-form"
+        >
           <div className="space-y-2">
             <Label htmlFor="create-template">Template</Label>
             <NativeSelect
@@ -106,6 +119,12 @@ export function CreateSandboxDialog({
                 </option>
               ))}
             </NativeSelect>
+            {unknownRequest && !picked && (
+              <p role="note" className="text-xs text-amber-700 dark:text-amber-400">
+                The link asked for template “{initialTemplate}”, which this engine does not have (or cannot
+                use); pick one above.
+              </p>
+            )}
             {chosen && (
               <p className="text-xs text-muted-foreground">
                 {chosen.description} · {formatResources(chosen.default_resources)}
@@ -130,12 +149,19 @@ export function CreateSandboxDialog({
             </div>
             <div className="space-y-2">
               <Label htmlFor="create-region">Region</Label>
-              <Input
+              <NativeSelect
                 id="create-region"
-                placeholder="engine default"
                 value={region}
                 onChange={(e) => setRegion(e.target.value)}
-              />
+                disabled={regions.length <= 1}
+              >
+                {regions.length === 0 && <option value="">Engine default</option>}
+                {regions.map((r) => (
+                  <option key={r} value={r}>
+                    {r}
+                  </option>
+                ))}
+              </NativeSelect>
             </div>
           </div>
           <div className="flex items-center justify-between gap-3">
