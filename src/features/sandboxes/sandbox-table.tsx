@@ -8,6 +8,7 @@ import { NativeCheckbox } from '@/components/ui/native-checkbox';
 import { CopyButton } from '@/components/ui/copy-button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { formatResources, formatResourcesShort } from '@/lib/format';
+import { UsageCell } from '@/features/workspace/metrics/usage-cell';
 import { RowActions } from './row-actions';
 import { StatusBadge } from './status-badge';
 import { Countdown, RelativeTime } from './time-cells';
@@ -24,6 +25,7 @@ const COLUMNS = [
   { width: 132, wide: true },
   { width: 80, wide: true },
   { width: 150, wide: true },
+  { width: 120, wide: true },
   { width: 135, wide: true },
   { width: 95, wide: true },
   { width: 52, wide: false },
@@ -75,7 +77,7 @@ export function SandboxTable({
       {/* Fixed layout: column widths never depend on the rows in view, so scrolling costs no table
           re-layout and columns do not jump. */}
       <table
-        className="w-full table-fixed border-collapse text-sm md:min-w-[1009px]"
+        className="w-full table-fixed border-collapse text-sm md:min-w-[1129px]"
         aria-rowcount={rows.length + 1}
       >
         <colgroup>
@@ -103,6 +105,7 @@ export function SandboxTable({
             <th className={`${th} ${WIDE}`}>Template</th>
             <th className={`${th} ${WIDE}`}>Region</th>
             <th className={`${th} ${WIDE}`}>Resources</th>
+            <th className={`${th} ${WIDE}`}>CPU · Memory</th>
             <th className={`${th} ${WIDE}`}>Created</th>
             <th className={`${th} ${WIDE}`}>Time left</th>
             <th className={th}>
@@ -113,7 +116,7 @@ export function SandboxTable({
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden style={{ height: padTop }}>
-              <td colSpan={9} />
+              <td colSpan={10} />
             </tr>
           )}
           {items.map((item) => {
@@ -131,7 +134,7 @@ export function SandboxTable({
           })}
           {padBottom > 0 && (
             <tr aria-hidden style={{ height: padBottom }}>
-              <td colSpan={9} />
+              <td colSpan={10} />
             </tr>
           )}
         </tbody>
@@ -185,6 +188,9 @@ const SandboxRow = memo(function SandboxRow({
       <td className={`${td} ${WIDE}`}>{s.region}</td>
       <td className={`${td} ${WIDE} text-muted-foreground`} title={formatResources(s.resources)}>
         {formatResourcesShort(s.resources)}
+      </td>
+      <td className={`${td} ${WIDE}`}>
+        <UsageCell sandbox={s} />
       </td>
       <td className={`${td} ${WIDE}`}>
         <RelativeTime iso={s.created_at} />

@@ -1,7 +1,2 @@
-/** Placeholder created by D1 so the tab and its route exist; D2 owns this folder and replaces it. */
-import { createElement } from 'react';
-import { TabPlaceholder } from '../shared/tab-placeholder';
-
-export function LogsPage(_props: { sandboxId: string }) {
-  return createElement(TabPlaceholder, { title: 'Logs' });
-}
+/** The Logs tab (D2); the route renders `LogsPage` (`LogsTab` is the same component). */
+export { LogsPage, LogsPage as LogsTab } from './logs-page';

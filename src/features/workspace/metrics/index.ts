@@ -1,7 +1,2 @@
-/** Placeholder created by D1 so the tab and its route exist; D2 owns this folder and replaces it. */
-import { createElement } from 'react';
-import { TabPlaceholder } from '../shared/tab-placeholder';
-
-export function MetricsPage(_props: { sandboxId: string }) {
-  return createElement(TabPlaceholder, { title: 'Metrics' });
-}
+/** The Metrics tab (D2); the route renders `MetricsPage` (`MetricsTab` is the same component). */
+export { MetricsPage, MetricsPage as MetricsTab } from './metrics-page';

@@ -1,7 +1,2 @@
-/** Placeholder created by D1 so the tab and its route exist; D2 owns this folder and replaces it. */
-import { createElement } from 'react';
-import { TabPlaceholder } from '../shared/tab-placeholder';
-
-export function PortsPage(_props: { sandboxId: string }) {
-  return createElement(TabPlaceholder, { title: 'Ports' });
-}
+/** The Ports tab (D2); the route renders `PortsPage` (`PortsTab` is the same component). */
+export { PortsPage, PortsPage as PortsTab } from './ports-page';
