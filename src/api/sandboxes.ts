@@ -1,7 +1,7 @@
 /** Sandboxes: fetchers, query-key factory, queryOptions and mutations (with optimistic updates). */
 import { queryOptions, useMutation, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
-import { request } from './client';
+import { isApiError, request } from './client';
 import { sandboxPollInterval } from './intervals';
 import { queryClient as appQueryClient } from './query-client';
 import { Sandbox, SandboxList, type CreateSandboxRequest, type SandboxStatus } from '@contract/schemas';
@@ -11,6 +11,29 @@ import { Sandbox, SandboxList, type CreateSandboxRequest, type SandboxStatus } f
  * page's "Run code in a new sandbox" use the same one (and say so).
  */
 export const DEFAULT_TIMEOUT_SECONDS = 3600;
+
+/**
+ * Why the engine answers 404 for a sandbox: it `expired` (deleted at its deadline), was `deleted` by
+ * someone, or is `unknown` to this engine; null when the error is not a 404.
+ */
+export function sandboxGoneReason(error: unknown): 'expired' | 'deleted' | 'unknown' | null {
+  if (!isApiError(error) || error.status !== 404) return null;
+  if (error.details.status !== 'deleted') return 'unknown';
+  return error.details.reason === 'expired' ? 'expired' : 'deleted';
+}
+
+/** What the dashboard says about a sandbox that is gone (page heading and one sentence). */
+export const GONE_TEXT = {
+  expired: {
+    title: 'This sandbox timed out',
+    body: 'It reached the end of its timeout and was deleted with its files. Extend a sandbox’s timeout to keep it longer.',
+  },
+  deleted: { title: 'This sandbox was deleted', body: 'It no longer runs and its files are gone.' },
+  unknown: {
+    title: 'Sandbox not found',
+    body: 'No sandbox has this id on this engine. It may have expired or been deleted.',
+  },
+} as const;
 
 export const SORT_FIELDS = ['created_at', 'status', 'template_name'] as const;
 export type SortField = (typeof SORT_FIELDS)[number];

@@ -17,6 +17,9 @@ export interface CodeEditorProps {
   onRun: (code: string) => void;
 }
 
+const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
+const LEAVE_HINT = `Tab indents · ${isMac ? 'Ctrl+Shift+M' : 'Ctrl+M'} then Tab leaves the editor`;
+
 function CodeEditor({ value, language, onChange, onRun }: CodeEditorProps) {
   const { resolvedTheme } = useTheme();
   // The keybinding is registered once; it must call the latest onRun.
@@ -47,7 +50,7 @@ function CodeEditor({ value, language, onChange, onRun }: CodeEditorProps) {
   };
 
   return (
-    <div className="h-full min-h-0" data-testid="code-editor">
+    <div className="group relative h-full min-h-0" data-testid="code-editor">
       <Editor
         defaultValue={value}
         language={MONACO_LANGUAGE[language]}
@@ -64,12 +67,19 @@ function CodeEditor({ value, language, onChange, onRun }: CodeEditorProps) {
           scrollBeyondLastLine: false,
           automaticLayout: true,
           tabSize: language === 'python' ? 4 : 2,
-          ariaLabel: 'Code editor',
+          ariaLabel: `Code editor. ${LEAVE_HINT}`,
           // The classic textarea input: the experimental EditContext dropped keystrokes under load.
           editContext: false,
           padding: { top: 8 },
         }}
       />
+      {/* Tab indents inside the editor; this says how to leave it with the keyboard. */}
+      <p
+        aria-hidden
+        className="pointer-events-none absolute right-3 bottom-1 z-10 hidden rounded bg-muted/90 px-2 py-0.5 text-[11px] text-muted-foreground group-focus-within:block"
+      >
+        {LEAVE_HINT}
+      </p>
     </div>
   );
 }

@@ -16,12 +16,15 @@ export type StreamKind = 'stdout' | 'stderr';
 export type OutputItem =
   | { id: number; kind: StreamKind; text: string }
   | { id: number; kind: 'rich'; output: RichOutput }
-  | { id: number; kind: 'error'; code: string; message: string };
+  | { id: number; kind: 'error'; code: string; message: string }
+  /** A calm line from the pane itself (e.g. the run was interrupted), not from the program. */
+  | { id: number; kind: 'notice'; text: string };
 
 export type PendingOp =
   | { kind: StreamKind; text: string }
   | { kind: 'rich'; output: RichOutput }
-  | { kind: 'error'; code: string; message: string };
+  | { kind: 'error'; code: string; message: string }
+  | { kind: 'notice'; text: string };
 
 /** Counters of what a run has accepted so far, used to apply the caps as data arrives. */
 export interface Budget {

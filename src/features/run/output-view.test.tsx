@@ -27,6 +27,7 @@ const base: RunState = {
   executionId: 'exec_1',
   failure: null,
   firstStdoutMs: 5,
+  past: null,
 };
 
 describe('OutputView', () => {
@@ -82,5 +83,49 @@ describe('OutputView', () => {
     );
     expect(screen.getByRole('alert').textContent).toContain('EXECUTION_TIMEOUT');
     expect(screen.getByRole('alert').textContent).toContain('Execution timed out after 60 s');
+  });
+
+  it('says "no output" when a successful run printed nothing', () => {
+    render(<OutputView framesOrigin={null} state={base} />);
+    expect(screen.getByRole('note').textContent).toMatch(/No output/);
+  });
+
+  it('shows an interrupted run calmly, and offers copy and clear', () => {
+    const onClear = vi.fn();
+    render(
+      <OutputView
+        framesOrigin={null}
+        onClear={onClear}
+        state={{
+          ...base,
+          status: 'stopped',
+          exitCode: null,
+          items: [
+            { id: 1, kind: 'stdout', text: 'working\n' },
+            {
+              id: 2,
+              kind: 'notice',
+              text: 'Interrupted. The Python session keeps its variables and imports.',
+            },
+          ],
+        }}
+      />,
+    );
+    expect(screen.getByRole('status').textContent).toBe('Interrupted');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByRole('note').textContent).toMatch(/keeps its variables/);
+    screen.getByRole('button', { name: 'Clear output' }).click();
+    expect(onClear).toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Copy output' })).toBeEnabled();
+  });
+
+  it('names a past run by its time', () => {
+    render(
+      <OutputView
+        framesOrigin={null}
+        state={{ ...base, past: { id: 'exec_1', createdAt: '2026-11-26T10:00:00Z', status: 'completed' } }}
+      />,
+    );
+    expect(screen.getByRole('status').textContent).toMatch(/^Run from .+ · Exit code 0/);
   });
 });

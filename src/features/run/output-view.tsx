@@ -1,9 +1,13 @@
 /** The output panel of the run pane: streamed text, rich outputs, and the run's outcome. */
 import { memo, useEffect, useRef } from 'react';
+import { Check, Copy, Eraser } from 'lucide-react';
+import { Button } from '@/components/ui/button';
 import { AnsiText } from './ansi-text';
+import { outputAsText } from './output-text';
 import type { OutputItem } from './output-model';
 import { RichOutputView } from './rich-output';
 import type { RunState } from './run-session';
+import { useCopied } from './use-copied';
 
 const Item = memo(function Item({ item, framesOrigin }: { item: OutputItem; framesOrigin: string | null }) {
   switch (item.kind) {
@@ -29,6 +33,12 @@ const Item = memo(function Item({ item, framesOrigin }: { item: OutputItem; fram
           <AnsiText text={item.message} />
         </div>
       );
+    case 'notice':
+      return (
+        <p role="note" className="my-1 font-sans text-muted-foreground">
+          {item.text}
+        </p>
+      );
     case 'rich':
       return (
         <div className="my-2 font-sans whitespace-normal" data-output-type={item.output.type}>
@@ -43,24 +53,36 @@ function formatSeconds(s: number): string {
 }
 
 function Outcome({ state }: { state: RunState }) {
+  const when = state.past ? `Run from ${new Date(state.past.createdAt).toLocaleTimeString()} · ` : '';
   if (state.status === 'connecting') return <span>Connecting…</span>;
   if (state.status === 'running') return <span>Running…</span>;
-  if (state.status === 'stopped') return <span className="text-amber-700 dark:text-amber-400">Stopped</span>;
+  if (state.status === 'stopped') return <span>{when}Interrupted</span>;
   if (state.status === 'failed')
     return <span className="text-red-700 dark:text-red-400">{state.failure}</span>;
   if (state.status !== 'done') return null;
   const ok = state.exitCode === 0;
   return (
     <span className={ok ? 'text-green-700 dark:text-green-400' : 'text-red-700 dark:text-red-400'}>
-      Exit code {state.exitCode ?? '?'}
+      {when}Exit code {state.exitCode ?? '?'}
       {state.executionTime !== null && <> · {formatSeconds(state.executionTime)}</>}
     </span>
   );
 }
 
-export function OutputView({ state, framesOrigin }: { state: RunState; framesOrigin: string | null }) {
+export function OutputView({
+  state,
+  framesOrigin,
+  onClear,
+}: {
+  state: RunState;
+  framesOrigin: string | null;
+  onClear?: () => void;
+}) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
+  const [copied, copy] = useCopied();
+  const finished = state.status === 'done' || state.status === 'stopped' || state.status === 'failed';
+  const empty = state.items.length === 0;
 
   // Follow the output while the person is at the bottom; stop following when they scroll up.
   useEffect(() => {
@@ -70,7 +92,7 @@ export function OutputView({ state, framesOrigin }: { state: RunState; framesOri
 
   return (
     <section aria-label="Output" className="flex min-h-72 flex-1 flex-col lg:min-h-0">
-      <div className="flex items-center justify-between border-b px-3 py-1.5 text-xs text-muted-foreground">
+      <div className="flex items-center gap-2 border-b px-3 py-1 text-xs text-muted-foreground">
         <span className="font-medium">Output</span>
         <span
           role="status"
@@ -78,9 +100,32 @@ export function OutputView({ state, framesOrigin }: { state: RunState; framesOri
           data-testid="run-status"
           data-run-id={state.runId}
           data-run-state={state.status}
+          className="ml-auto truncate"
         >
           <Outcome state={state} />
         </span>
+        <Button
+          variant="ghost"
+          size="icon-sm"
+          aria-label={copied ? 'Output copied' : 'Copy output'}
+          title={copied ? 'Copied' : 'Copy output'}
+          disabled={empty}
+          onClick={() => copy(outputAsText(state.items))}
+        >
+          {copied ? <Check /> : <Copy />}
+        </Button>
+        {onClear && (
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            aria-label="Clear output"
+            title="Clear output"
+            disabled={empty || !finished}
+            onClick={onClear}
+          >
+            <Eraser />
+          </Button>
+        )}
       </div>
       <div
         ref={scroller}
@@ -99,12 +144,19 @@ export function OutputView({ state, framesOrigin }: { state: RunState; framesOri
         {state.items.map((item) => (
           <Item key={item.id} item={item} framesOrigin={framesOrigin} />
         ))}
+        {state.status === 'done' && empty && (
+          <p role="note" className="font-sans text-muted-foreground">
+            No output: the run finished without printing anything.
+          </p>
+        )}
         {state.truncated && (
           <div
             role="note"
             className="mt-2 rounded bg-amber-500/10 px-2 py-1 font-sans text-amber-800 dark:text-amber-300"
           >
-            Output truncated: this run produced more output than the pane shows.
+            {state.past
+              ? 'Output truncated: the history keeps only the first part of what this run printed.'
+              : 'Output truncated: this run produced more output than the pane shows.'}
           </div>
         )}
       </div>

@@ -82,7 +82,21 @@ describe('other rich outputs', () => {
     const imgs = container.querySelectorAll('img');
     expect(imgs[0]?.getAttribute('src')).toBe('data:image/png;base64,iVBORw0KGgo=');
     expect(imgs[1]?.getAttribute('src')).toMatch(/^data:image\/svg\+xml;charset=utf-8,%3Csvg/);
-    expect(container.querySelector('svg')).toBeNull();
+    // The only inline SVGs are the dashboard's own icons, never the output's markup.
+    expect(container.querySelector('svg:not(.lucide)')).toBeNull();
+    expect(container.querySelector('script')).toBeNull();
+  });
+
+  it('offers an image output as a download of the same data URL', () => {
+    const { getByRole } = render(
+      <RichOutputView
+        output={{ type: 'image/png', format: 'base64', data: 'iVBORw0KGgo=' }}
+        framesOrigin={FRAMES}
+      />,
+    );
+    const link = getByRole('link', { name: 'Download image' });
+    expect(link).toHaveAttribute('href', 'data:image/png;base64,iVBORw0KGgo=');
+    expect(link).toHaveAttribute('download', 'output.png');
   });
 
   it('sanitises markdown: no scripts, no event handlers, no remote images', () => {

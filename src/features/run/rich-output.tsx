@@ -4,6 +4,7 @@
  * text, and HTML only inside the sandboxed frame on the frames origin.
  */
 import { useMemo } from 'react';
+import { Download } from 'lucide-react';
 import DOMPurify from 'dompurify';
 import { marked } from 'marked';
 import type { RichOutput } from '@contract/schemas';
@@ -45,10 +46,29 @@ function Markdown({ source }: { source: string }) {
   const html = useMemo(() => sanitizeMarkdown(source), [source]);
   return (
     <div
-      className="prose-sm max-w-none text-sm [&_a]:underline [&_code]:font-mono [&_h1]:text-lg [&_h1]:font-semibold [&_h2]:font-semibold [&_li]:ml-5 [&_ol]:list-decimal [&_ul]:list-disc"
+      className="markdown-output"
       // Sanitised by DOMPurify just above; this is the only HTML the dashboard's own DOM receives.
       dangerouslySetInnerHTML={{ __html: html }}
     />
+  );
+}
+
+/** An image with a download link (the data URL is saved as a file; nothing is fetched). */
+function ImageOutput({ src, alt, ext }: { src: string; alt: string; ext: string }) {
+  return (
+    <figure className="group relative inline-block max-w-full">
+      <img src={src} alt={alt} className="max-w-full rounded bg-white" />
+      <figcaption>
+        <a
+          href={src}
+          download={`output.${ext === 'jpeg' ? 'jpg' : ext}`}
+          className="mt-1 inline-flex items-center gap-1 text-xs text-muted-foreground underline-offset-4 outline-none hover:text-foreground hover:underline focus-visible:ring-[3px] focus-visible:ring-ring/60"
+        >
+          <Download className="size-3" aria-hidden /> Download{' '}
+          {ext === 'svg+xml' || ext === 'svg' ? 'SVG' : 'image'}
+        </a>
+      </figcaption>
+    </figure>
   );
 }
 
@@ -69,17 +89,15 @@ export function RichOutputView({
   if (IMAGE_MIMES.has(type)) {
     const b64 = typeof value === 'string' ? value.replace(/\s+/g, '') : '';
     if (!BASE64.test(b64)) return <Notice>An image output could not be decoded.</Notice>;
-    return (
-      <img src={`data:${type};base64,${b64}`} alt="Image output" className="max-w-full rounded bg-white" />
-    );
+    return <ImageOutput src={`data:${type};base64,${b64}`} alt="Image output" ext={type.slice(6)} />;
   }
   if (type === 'image/svg+xml') {
     const svg = asText(value);
     return (
-      <img
+      <ImageOutput
         src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`}
         alt="SVG output"
-        className="max-w-full rounded bg-white"
+        ext="svg"
       />
     );
   }

@@ -1,30 +1,28 @@
-/** Past runs of the sandbox, from the engine: re-run, open in the editor, copy as curl or SDK code. */
+/** Past runs of the sandbox, from the engine: re-run, open (code and output), copy as curl or SDK code. */
 import { memo } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import { FileInput, Play, Terminal, Code2 } from 'lucide-react';
-import { toast } from 'sonner';
+import { Check, Code2, FileInput, Play, Terminal } from 'lucide-react';
 import { executionsQueryOptions } from '@/api/executions';
 import { LANGUAGE_ALIASES, type Execution, type Language } from '@contract/schemas';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';
 import { curlSnippet, sdkSnippet } from './snippets';
+import { useCopied } from './use-copied';
 
 const STATUS_CLASS: Record<Execution['status'], string> = {
   running: 'text-blue-700 dark:text-blue-400',
   completed: 'text-green-700 dark:text-green-400',
   failed: 'text-red-700 dark:text-red-400',
-  killed: 'text-amber-700 dark:text-amber-400',
+  killed: 'text-muted-foreground',
   timeout: 'text-amber-700 dark:text-amber-400',
 };
 
-async function copy(text: string, what: string) {
-  try {
-    await navigator.clipboard.writeText(text);
-    toast.success(`Copied ${what}`);
-  } catch {
-    toast.error('Could not copy: the clipboard is not available here.');
-  }
+/** How a run ended, in the words the pane uses (a kill is the person's Interrupt). */
+function outcome(e: Execution): string {
+  if (e.status === 'killed') return 'interrupted';
+  if (e.status === 'timeout') return 'timed out';
+  return e.exit_code !== null && e.status !== 'running' ? `${e.status} · exit ${e.exit_code}` : e.status;
 }
 
 function firstLine(code: string): string {
@@ -36,8 +34,34 @@ export interface HistoryProps {
   sandboxId: string;
   publicHost: string;
   busy: boolean;
-  onOpen: (code: string, language: Language) => void;
+  /** Puts the run's code in the editor and its stored output in the output panel. */
+  onOpen: (e: Execution, language: Language) => void;
   onRerun: (code: string, language: Language) => void;
+}
+
+function CopyAs({
+  label,
+  text,
+  what,
+  icon,
+}: {
+  label: string;
+  text: () => string;
+  what: string;
+  icon: React.ReactNode;
+}) {
+  const [copied, copy] = useCopied();
+  return (
+    <Button
+      size="icon-sm"
+      variant="ghost"
+      aria-label={copied ? `Copied ${what}` : label}
+      title={label}
+      onClick={() => copy(text(), what)}
+    >
+      {copied ? <Check /> : icon}
+    </Button>
+  );
 }
 
 export const RunHistory = memo(function RunHistory({
@@ -68,50 +92,50 @@ export const RunHistory = memo(function RunHistory({
           {query.data?.data.map((e) => {
             const language = LANGUAGE_ALIASES[e.language] ?? 'python';
             return (
-              <li key={e.id} className="space-y-1 px-3 py-2 text-xs">
+              <li key={e.id} className="px-3 py-1.5 text-xs">
                 <div className="flex items-center justify-between gap-2">
-                  <span className={STATUS_CLASS[e.status]}>
-                    {e.status}
-                    {e.exit_code !== null && ` · exit ${e.exit_code}`}
-                  </span>
+                  <span className={STATUS_CLASS[e.status]}>{outcome(e)}</span>
                   <time className="text-muted-foreground" dateTime={e.created_at} title={e.created_at}>
                     {new Date(e.created_at).toLocaleTimeString()}
                   </time>
                 </div>
-                <div className="truncate font-mono" title={e.code}>
-                  <span className="text-muted-foreground">{e.language} · </span>
-                  {firstLine(e.code)}
-                </div>
-                <div className="flex flex-wrap gap-1">
+                <div className="flex items-center gap-1">
+                  <div className="min-w-0 flex-1 truncate font-mono" title={e.code}>
+                    <span className="text-muted-foreground">{e.language} · </span>
+                    {firstLine(e.code)}
+                  </div>
                   <Button
-                    size="sm"
-                    variant="outline"
+                    size="icon-sm"
+                    variant="ghost"
+                    aria-label={`Open run ${e.id}`}
+                    title="Open: code in the editor, output below"
+                    disabled={busy}
+                    onClick={() => onOpen(e, language)}
+                  >
+                    <FileInput />
+                  </Button>
+                  <Button
+                    size="icon-sm"
+                    variant="ghost"
+                    aria-label={`Re-run ${e.id}`}
+                    title="Run again"
                     disabled={busy}
                     onClick={() => onRerun(e.code, language)}
                   >
-                    <Play aria-hidden /> Re-run
+                    <Play />
                   </Button>
-                  <Button size="sm" variant="ghost" onClick={() => onOpen(e.code, language)}>
-                    <FileInput aria-hidden /> Open
-                  </Button>
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    aria-label={`Copy run ${e.id} as curl`}
-                    onClick={() => copy(curlSnippet(publicHost, e.code, language), 'as curl')}
-                  >
-                    <Terminal aria-hidden /> curl
-                  </Button>
-                  <Button
-                    size="sm"
-                    variant="ghost"
-                    aria-label={`Copy run ${e.id} as SDK code`}
-                    onClick={() =>
-                      copy(sdkSnippet(window.location.origin, sandboxId, e.code, language), 'as SDK code')
-                    }
-                  >
-                    <Code2 aria-hidden /> SDK
-                  </Button>
+                  <CopyAs
+                    label={`Copy run ${e.id} as curl`}
+                    what="as curl"
+                    icon={<Terminal />}
+                    text={() => curlSnippet(publicHost, e.code, language)}
+                  />
+                  <CopyAs
+                    label={`Copy run ${e.id} as SDK code`}
+                    what="as SDK code"
+                    icon={<Code2 />}
+                    text={() => sdkSnippet(window.location.origin, sandboxId, e.code, language)}
+                  />
                 </div>
               </li>
             );

@@ -3,20 +3,22 @@
  * restart, and the sandbox's run history.
  */
 import { lazy, memo, Suspense, useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { useIsMutating, useMutation, useQuery } from '@tanstack/react-query';
-import { Play, RotateCcw, Square } from 'lucide-react';
+import { useIsMutating, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { CircleStop, Play, RotateCcw } from 'lucide-react';
 import { toast } from 'sonner';
 import { agentTarget, restartKernel } from '@/api/agent';
-import { isApiError } from '@/api/client';
+import { executionQueryOptions } from '@/api/executions';
 import { healthQueryOptions } from '@/api/health';
-import { sandboxKeys, sandboxQueryOptions } from '@/api/sandboxes';
-import { LANGUAGES, type Language, type Sandbox } from '@contract/schemas';
+import { GONE_TEXT, sandboxGoneReason, sandboxKeys, sandboxQueryOptions } from '@/api/sandboxes';
+import { LANGUAGES, type Execution, type Language, type Sandbox } from '@contract/schemas';
 import { templateQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { NativeSelect } from '@/components/ui/input';
 import { Skeleton } from '@/components/ui/skeleton';
+import { describeError } from '@/lib/errors';
 import { STARTER_CODE, languageForTemplate, loadDraft, saveDraft, type Draft } from './drafts';
+import { ExpiryBanner, ExpiryCountdown } from './expiry-banner';
 import { OutputView } from './output-view';
 import { RunHistory } from './run-history';
 import { SandboxStateBanner } from './sandbox-state-banner';
@@ -31,15 +33,16 @@ export function RunPane({ sandboxId }: { sandboxId: string }) {
   const sandbox = useQuery(sandboxQueryOptions(sandboxId));
   if (sandbox.isPending) return <Skeleton className="h-96" />;
   // A failed background refetch keeps the last good data, unless the sandbox is gone.
-  const gone = isApiError(sandbox.error) && sandbox.error.status === 404;
-  if (!sandbox.data || gone) {
+  const gone = sandboxGoneReason(sandbox.error);
+  if (gone) {
     return (
-      <ErrorAlert
-        error={sandbox.error}
-        title={gone ? 'This sandbox no longer exists' : 'Cannot load the sandbox'}
-      />
+      <div role="alert" className="rounded-lg border p-6 text-center">
+        <h2 className="text-lg font-semibold">{GONE_TEXT[gone].title}</h2>
+        <p className="mt-1 text-sm text-muted-foreground">{GONE_TEXT[gone].body}</p>
+      </div>
     );
   }
+  if (!sandbox.data) return <ErrorAlert error={sandbox.error} title="Cannot load the sandbox" />;
   // Keyed: another sandbox gets its own draft, editor model and session.
   return <RunWorkspace key={sandbox.data.id} sandbox={sandbox.data} />;
 }
@@ -109,9 +112,18 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
   useEffect(() => {
     if (running) warm();
   }, [running, warm]);
+  const client = useQueryClient();
+  // Opening a past run puts its code in the editor and its stored output (the engine keeps it,
+  // capped) in the output panel.
   const openRun = useCallback(
-    (code: string, language: Language) => updateDraft({ code, language }),
-    [updateDraft],
+    (e: Execution, language: Language) => {
+      updateDraft({ code: e.code, language });
+      client.fetchQuery(executionQueryOptions(id, e.id)).then(
+        (full) => session.showPast(full),
+        (err: unknown) => toast.error(`Could not load that run's output: ${describeError(err)}`),
+      );
+    },
+    [updateDraft, client, id, session],
   );
   const rerun = useCallback(
     (code: string, language: Language) => {
@@ -164,8 +176,15 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
             </NativeSelect>
           </label>
           {busy ? (
-            <Button size="sm" variant="destructive" aria-label="Stop run" onClick={() => session.stop()}>
-              <Square aria-hidden /> Stop
+            // Interrupts this run only; the sandbox (and the Python session) keep running.
+            <Button
+              size="sm"
+              variant="outline"
+              aria-label="Interrupt run"
+              title="Interrupt this run (the sandbox keeps running)"
+              onClick={() => session.stop()}
+            >
+              <CircleStop aria-hidden /> Interrupt
             </Button>
           ) : (
             <Button
@@ -188,9 +207,13 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
               <RotateCcw aria-hidden /> {restart.isPending ? 'Restarting…' : 'Restart kernel'}
             </Button>
           )}
-          <span className="ml-auto hidden text-xs text-muted-foreground sm:inline">Ctrl/Cmd+Enter runs</span>
+          <span className="ml-auto flex items-center gap-3">
+            <span className="hidden text-xs text-muted-foreground xl:inline">Ctrl/Cmd+Enter runs</span>
+            <ExpiryCountdown sandbox={sandbox} />
+          </span>
         </div>
         <SandboxStateBanner sandbox={sandbox} pending={pendingActions > 0} />
+        <ExpiryBanner sandbox={sandbox} />
         <div className="h-64 border-b lg:h-[42%] lg:min-h-40">
           <Suspense fallback={<div className="p-3 text-sm text-muted-foreground">Loading editor…</div>}>
             <CodeEditor
@@ -225,5 +248,5 @@ const RunOutput = memo(function RunOutput({
   framesOrigin: string | null;
 }) {
   const state = useRunState(session);
-  return <OutputView state={state} framesOrigin={framesOrigin} />;
+  return <OutputView state={state} framesOrigin={framesOrigin} onClear={session.clear} />;
 });

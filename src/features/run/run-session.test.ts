@@ -113,6 +113,55 @@ describe('RunSession', () => {
     expect(session.getSnapshot().status).toBe('stopped');
   });
 
+  it('an interrupted Python run ends calmly: one note, no traceback, error box or exit 137', async () => {
+    const { session, flush } = setup();
+    await session.run({ target, code: 'x = 1\nwhile True: pass', language: 'python' });
+    const ws = FakeSocket.last!;
+    ws.push({ type: 'stdout', data: 'working\n', timestamp: ts });
+    session.stop();
+    ws.push({
+      type: 'stderr',
+      data: 'KeyboardInterrupt  Traceback (most recent call last)\n',
+      timestamp: ts,
+    });
+    ws.push({ type: 'error', error: 'Execution killed', code: 'EXECUTION_FAILED', timestamp: ts });
+    ws.push({ type: 'result', exit_code: 137, execution_time: 1, timestamp: ts });
+    ws.push({ type: 'complete', success: false });
+    flush();
+    const s = session.getSnapshot();
+    expect(s.status).toBe('stopped');
+    expect(s.exitCode).toBeNull();
+    expect(s.items.map((i) => i.kind)).toEqual(['stdout', 'notice']);
+    expect(s.items[1]).toMatchObject({
+      text: 'Interrupted. The Python session keeps its variables and imports.',
+    });
+  });
+
+  it('shows a past run from the history with its stored output, and clears it', () => {
+    const { session } = setup();
+    session.showPast({
+      id: 'exec_1',
+      object: 'execution',
+      sandbox_id: 'sandbox_test',
+      language: 'python',
+      code: 'print(1)',
+      status: 'completed',
+      stdout: '1\n',
+      stderr: '',
+      exit_code: 0,
+      execution_time: 0.01,
+      rich_outputs: [{ type: 'text/markdown', format: 'text', data: '# hi' }],
+      truncated: false,
+      created_at: ts,
+      completed_at: ts,
+    });
+    const s = session.getSnapshot();
+    expect(s).toMatchObject({ status: 'done', exitCode: 0, past: { id: 'exec_1', createdAt: ts } });
+    expect(s.items.map((i) => i.kind)).toEqual(['stdout', 'rich']);
+    session.clear();
+    expect(session.getSnapshot()).toMatchObject({ status: 'idle', items: [], past: null });
+  });
+
   it('an early close is a failure the person can read', async () => {
     const { session } = setup();
     await session.run({ target, code: 'x', language: 'bash' });

@@ -5,7 +5,7 @@
  * useSyncExternalStore.
  */
 import type { AgentTarget } from '@/api/agent';
-import { StreamFrame, type Language } from '@contract/schemas';
+import { LANGUAGE_ALIASES, StreamFrame, type Execution, type Language } from '@contract/schemas';
 import {
   MAX_FRAME_CHARS,
   admitRich,
@@ -35,6 +35,8 @@ export interface RunState {
   failure: string | null;
   /** Milliseconds from run() to the first stdout frame. */
   firstStdoutMs: number | null;
+  /** Set when the pane shows a past run from the history instead of a live one. */
+  past: { id: string; createdAt: string; status: Execution['status'] } | null;
 }
 
 export const RUN_TIMEOUT_SECONDS = 600;
@@ -55,7 +57,40 @@ const initialState: RunState = {
   executionId: null,
   failure: null,
   firstStdoutMs: null,
+  past: null,
 };
+
+/** What the pane says once a run is interrupted (the kernel keeps its state; a process does not). */
+export function interruptedNotice(language: Language): string {
+  return language === 'python'
+    ? 'Interrupted. The Python session keeps its variables and imports.'
+    : 'Interrupted.';
+}
+
+/** A past run as the pane shows it: its stored output, in the order the pane would have shown it. */
+export function pastRunState(e: Execution, runId: number): RunState {
+  const language = LANGUAGE_ALIASES[e.language] ?? 'python';
+  const ops: PendingOp[] = [];
+  if (e.stdout) ops.push({ kind: 'stdout', text: e.stdout });
+  for (const output of e.rich_outputs) ops.push({ kind: 'rich', output });
+  if (e.status === 'killed') ops.push({ kind: 'notice', text: interruptedNotice(language) });
+  else if (e.stderr) ops.push({ kind: 'stderr', text: e.stderr });
+  let id = 0;
+  const items = appendOps([], ops, () => ++id);
+  return {
+    ...initialState,
+    runId,
+    status: e.status === 'killed' ? 'stopped' : 'done',
+    code: e.code,
+    language,
+    items,
+    truncated: e.truncated,
+    exitCode: e.exit_code,
+    executionTime: e.execution_time,
+    executionId: e.id,
+    past: { id: e.id, createdAt: e.created_at, status: e.status },
+  };
+}
 
 export interface RunRequest {
   target: AgentTarget;
@@ -89,6 +124,7 @@ export class RunSession {
   #startedAt = 0;
   readonly #spare: SpareSocket;
   #lastTarget: AgentTarget | null = null;
+  #interrupted = false;
 
   constructor(opts: { schedule?: Schedule; WebSocketImpl?: typeof WebSocket } = {}) {
     this.#schedule = opts.schedule ?? defaultSchedule;
@@ -119,6 +155,7 @@ export class RunSession {
     this.#budget = emptyBudget();
     this.#pending = [];
     this.#stopping = false;
+    this.#interrupted = false;
     const runId = this.#state.runId + 1;
     // Published on the next frame, not now: a synchronous re-render here would delay the connection.
     this.#state = { ...initialState, runId, status: 'connecting', code: req.code, language: req.language };
@@ -170,6 +207,18 @@ export class RunSession {
     this.#killTimer = setTimeout(() => ws.close(), KILL_GRACE_MS);
   }
 
+  /** Shows a past run's stored output (from the history) in place of the last one. */
+  showPast(e: Execution): void {
+    if (this.busy) return;
+    this.#set(pastRunState(e, this.#state.runId + 1));
+  }
+
+  /** Empties the output panel. */
+  clear = (): void => {
+    if (this.busy) return;
+    this.#set({ ...initialState, runId: this.#state.runId + 1, language: this.#state.language });
+  };
+
   dispose(): void {
     this.#spare.drop();
     this.#ws?.close();
@@ -202,6 +251,11 @@ export class RunSession {
         break;
       case 'stdout':
       case 'stderr': {
+        // Once interrupted, the kernel's KeyboardInterrupt traceback is noise: one calm line says it.
+        if (this.#stopping && f.type === 'stderr') {
+          this.#noteInterrupted();
+          break;
+        }
         if (f.type === 'stdout' && this.#state.firstStdoutMs === null) {
           const ms = performance.now() - this.#startedAt;
           this.#state = { ...this.#state, firstStdoutMs: ms };
@@ -218,6 +272,10 @@ export class RunSession {
         break;
       }
       case 'result':
+        if (this.#stopping) {
+          this.#noteInterrupted();
+          break; // "exit 137" is how a kill looks from inside; the pane says "Interrupted"
+        }
         this.#state = {
           ...this.#state,
           exitCode: f.exit_code,
@@ -226,13 +284,20 @@ export class RunSession {
         };
         break;
       case 'error':
-        this.#pending.push({ kind: 'error', code: f.code, message: f.error });
+        if (this.#stopping) this.#noteInterrupted();
+        else this.#pending.push({ kind: 'error', code: f.code, message: f.error });
         break;
       case 'complete':
         this.#finish(this.#stopping ? 'stopped' : 'done');
         return;
     }
     this.#queueFlush();
+  }
+
+  #noteInterrupted(): void {
+    if (this.#interrupted) return;
+    this.#interrupted = true;
+    this.#pending.push({ kind: 'notice', text: interruptedNotice(this.#state.language) });
   }
 
   #onClose(runId: number): void {
@@ -250,6 +315,7 @@ export class RunSession {
       ws.onmessage = ws.onclose = null;
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close();
     }
+    if (status === 'stopped') this.#noteInterrupted();
     this.#flush();
     this.#set({ ...this.#state, status, failure });
     const final = this.#state;
