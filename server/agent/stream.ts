@@ -20,6 +20,7 @@ const COALESCE_MAX = 64 * 1024;
 class SocketSink implements OutputSink {
   #pending: { name: StreamName; data: string } | null = null;
   #timer: NodeJS.Timeout | null = null;
+  #lastText = -Infinity;
   readonly pacer: FramePacer;
 
   constructor(ws: WebSocket) {
@@ -35,7 +36,10 @@ class SocketSink implements OutputSink {
     this.#timer = null;
     const p = this.#pending;
     this.#pending = null;
-    if (p) this.send({ type: p.name, data: p.data, timestamp: nowIso() });
+    if (p) {
+      this.send({ type: p.name, data: p.data, timestamp: nowIso() });
+      this.#lastText = performance.now();
+    }
   }
 
   text(name: StreamName, data: string): void {
@@ -43,6 +47,9 @@ class SocketSink implements OutputSink {
     if (this.#pending) this.#pending.data += data;
     else this.#pending = { name, data };
     if (this.#pending.data.length >= COALESCE_MAX) this.flush();
+    // Leading edge: output after a quiet spell goes out at once (a warm print(1)'s first byte);
+    // what follows within COALESCE_MS is batched.
+    else if (!this.#timer && performance.now() - this.#lastText >= COALESCE_MS) this.flush();
     else this.#timer ??= setTimeout(() => this.flush(), COALESCE_MS);
   }
 

@@ -1,6 +1,7 @@
 /**
  * Benchmark client for `/execute/stream` through the gateway, in its own process: N sequential
- * `print(1)` runs from sending the `execute` frame to the `complete` frame, as a browser would
+ * `print(1)` runs from sending the `execute` frame to the first `stdout` frame (first byte) and to
+ * the `complete` frame, as a browser would
  * (with an allowed Origin) and as an SDK would (no Origin, permessage-deflate offered like the
  * SDK's ws; see server/gateway/ws-outbox.ts). Timings (ms) as JSON on stdout.
  *   node --import tsx server/bench/client-stream.ts <public_host> <token> <dashboard origin> <runs>
@@ -14,6 +15,8 @@ if (!publicHost || !token || !origin || !Number.isInteger(runs) || runs < 1 || r
   process.exit(2);
 }
 const url = `${publicHost.replace(/^http/, 'ws')}/execute/stream`;
+
+const firstByte: number[] = [];
 
 function once(asBrowser: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -32,7 +35,10 @@ function once(asBrowser: boolean): Promise<number> {
     });
     ws.on('message', (d) => {
       const f = JSON.parse(d.toString()) as { type: string; data?: string };
-      if (f.type === 'stdout') out += f.data ?? '';
+      if (f.type === 'stdout') {
+        if (out === '') firstByte.push(performance.now() - t0);
+        out += f.data ?? '';
+      }
       if (f.type !== 'complete') return;
       const ms = performance.now() - t0;
       clearTimeout(timer);
@@ -47,8 +53,9 @@ function once(asBrowser: boolean): Promise<number> {
 const browser: number[] = [];
 const sdk: number[] = [];
 for (let i = 0; i < 3; i++) await once(true);
+firstByte.length = 0;
 for (let i = 0; i < runs; i++) {
   browser.push(await once(true));
   sdk.push(await once(false));
 }
-process.stdout.write(JSON.stringify({ browser, sdk }));
+process.stdout.write(JSON.stringify({ browser, sdk, firstByte }));

@@ -1,117 +1,45 @@
 /**
- * `npm run bench`: figures measured in one bounded run against the real engine on loopback.
- *   1. create → running: POST /v1/sandboxes to 201 with a warm pool (each sandbox deleted after);
- *   2. warm `print(1)`: POST {public_host}/execute through the gateway, and straight to the agent's
- *      socket for the gateway's own cost;
- *   3. baseline: a fresh isolated interpreter per run (bwrap + /usr/bin/python3 -c "print(1)");
- *   4. memory of one idle sandbox (its process tree).
- * No assertions: it prints figures and the goals next to them. Options: --creates N --runs N.
+ * `npm run bench`: every figure of issue 8, measured in one bounded run against the real engine on
+ * loopback, each next to its goal and its baseline from the same run:
+ *   1. creates: 20 back to back and 20 at once (create → running, create → first print(1)),
+ *      spaced creates and a cold create for reference, /health p99 during the bursts;
+ *   2. warm print(1): through the gateway, straight to the agent socket, streamed (first byte and
+ *      complete); baselines: a fresh bwrap + python3 per run, the previous kernel path
+ *      (jupyter_client → ipykernel) and the runner alone, both outside any sandbox;
+ *   3. memory of one idle sandbox, then of N idle sandboxes with the engine's total;
+ *   4. GET /v1/sandboxes with 10,000 records in the store.
+ * No assertions. Options: --creates N --runs N --idle N --records N.
  */
-import { spawn } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { agentRequest } from '../control-plane/agent-client.ts';
 import { baselineFreshInterpreter } from '../runtime/index.ts';
+import { benchCreates, createSandbox, deleteAll, TEMPLATE } from './creates.ts';
+import { availableMb, benchDensity } from './density.ts';
 import { startEngine, type BenchEngine } from './engine.ts';
+import { benchList } from './list.ts';
 import { treeMemory } from './memory.ts';
-import { line, ms, percentile, summarize, timed, waitFor } from './stats.ts';
+import { runClient, runJson } from './proc.ts';
+import { line, ms, percentile, summarize, timed, waitFor, type Summary } from './stats.ts';
 
-const TEMPLATE = 'code-interpreter';
 const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
 const STREAM_CLIENT = fileURLToPath(new URL('./client-stream.ts', import.meta.url));
-const AGENT_PORTS: [number, number] = [7950, 7999];
+const ROUNDTRIP = fileURLToPath(new URL('./kernel-roundtrip.py', import.meta.url));
+const RUNNER = fileURLToPath(new URL('../kernels/bridge.py', import.meta.url));
+const AGENT_PORTS: [number, number] = [7800, 7999];
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  return Number.isInteger(v) && v > 0 && v <= 1000 ? v : fallback;
+  return Number.isInteger(v) && v >= 0 && v <= 20_000 ? v : fallback;
 }
 
-interface Created {
-  id: string;
-  public_host: string;
-  auth_token: string;
-}
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
-async function api(
-  e: BenchEngine,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; json: unknown }> {
-  const res = await fetch(`${e.base}${path}`, {
-    method,
-    headers: { 'x-api-key': e.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, json: await res.json() };
-}
-
-/** `cold`: internet off, which the warm pool (built with internet on) cannot serve: a fresh boot. */
-async function createSandbox(e: BenchEngine, cold = false): Promise<Created> {
-  const r = await api(e, 'POST', '/v1/sandboxes', {
-    template_name: TEMPLATE,
-    ...(cold ? { internet_access: false } : {}),
-  });
-  if (r.status !== 201) throw new Error(`create answered ${r.status}: ${JSON.stringify(r.json)}`);
-  return r.json as Created;
-}
-
-/** A pool sandbox counts as warm once its agent answers and its Python kernel is ready. */
-async function poolWarm(e: BenchEngine): Promise<boolean> {
-  if (e.app.engine.pool.readyCount(TEMPLATE) < 1) return false;
-  const rows = e.store.db
-    .prepare("SELECT id FROM sandboxes WHERE pool = 1 AND status = 'running' AND template_name = ?")
-    .all(TEMPLATE) as { id: string }[];
-  for (const { id } of rows) {
-    const r = await agentRequest(
-      e.app.engine.svc.deps.runtime.socketPath(id),
-      'GET',
-      '/kernel',
-      undefined,
-      1000,
-    ).catch(() => null);
-    if ((r?.body as { state?: string } | null)?.state === 'ready') return true;
-  }
-  return false;
-}
-
-async function benchCreates(e: BenchEngine, n: number) {
-  const samples: number[] = [];
-  let refillWait = 0;
-  for (let i = 0; i < n; i++) {
-    refillWait += await waitFor('a warm sandbox', () => poolWarm(e), 120_000);
-    const { ms: t, value } = await timed(() => createSandbox(e));
-    samples.push(t);
-    const del = await api(e, 'DELETE', `/v1/sandboxes/${value.id}`);
-    if (del.status !== 200) throw new Error(`delete answered ${del.status}`);
-  }
-  return { summary: summarize(samples), refillWaitPerCreate: refillWait / n };
-}
-
-/** Run a benchmark client (its own process) and parse the JSON it prints. */
-function runClient<T>(script: string, args: string[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
-    const kill = setTimeout(() => child.kill('SIGKILL'), 300_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(kill);
-      if (code !== 0) return reject(new Error(`bench client ${script} exited with ${code}`));
-      try {
-        resolve(JSON.parse(out) as T);
-      } catch (err) {
-        reject(err as Error);
-      }
-    });
-  });
-}
-
-async function benchExecute(e: BenchEngine, sbx: Created, runs: number) {
+async function benchExecute(e: BenchEngine, runs: number) {
+  const sbx = await createSandbox(e);
   const socket = e.app.engine.svc.deps.runtime.socketPath(sbx.id);
   const r = await runClient<{ gateway: number[]; direct: number[] }>(CLIENT, [
     sbx.public_host,
@@ -119,42 +47,71 @@ async function benchExecute(e: BenchEngine, sbx: Created, runs: number) {
     socket,
     String(runs),
   ]);
-  // Runs are paired (same moment, same load): the median of the differences is the gateway's cost.
-  const diffs = r.gateway.map((g, i) => g - (r.direct[i] ?? g));
-  return { gateway: summarize(r.gateway), direct: summarize(r.direct), cost: percentile(diffs, 50) };
-}
-
-async function benchStream(e: BenchEngine, sbx: Created, runs: number) {
-  const r = await runClient<{ browser: number[]; sdk: number[] }>(STREAM_CLIENT, [
+  const st = await runClient<{ browser: number[]; sdk: number[]; firstByte: number[] }>(STREAM_CLIENT, [
     sbx.public_host,
     sbx.auth_token,
     e.base,
-    String(runs),
+    String(Math.min(runs, 30)),
   ]);
-  return { browser: summarize(r.browser), sdk: summarize(r.sdk) };
-}
-
-async function benchBaseline(runs: number) {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  const base: number[] = [];
+  for (let i = 0; i < Math.min(runs, 20); i++) {
     const { ms: t, value } = await timed(() => baselineFreshInterpreter());
     if (value.output !== '1') throw new Error(`baseline printed ${JSON.stringify(value.output)}`);
-    samples.push(t);
+    base.push(t);
   }
-  return summarize(samples);
+  const kernel = async (kind: 'jupyter' | 'runner') =>
+    runJson<{ start_ms: number; runs_ms: number[] }>('/usr/bin/python3', [
+      ROUNDTRIP,
+      kind,
+      String(runs),
+      RUNNER,
+    ]).then(
+      (k) => ({ start: k.start_ms, runs: summarize(k.runs_ms) }),
+      (err: unknown) => ({ error: String(err instanceof Error ? err.message.split('\n')[0] : err) }),
+    );
+  await new Promise((res) => setTimeout(res, 3000));
+  const pid = (e.store.db.prepare('SELECT pid FROM sandboxes WHERE id = ?').get(sbx.id) as { pid: number })
+    .pid;
+  const idle = treeMemory(pid);
+  await deleteAll(e, [sbx.id]);
+  return {
+    gateway: summarize(r.gateway),
+    direct: summarize(r.direct),
+    cost: percentile(
+      r.gateway.map((g, i) => g - (r.direct[i] ?? g)),
+      50,
+    ),
+    browser: summarize(st.browser),
+    sdk: summarize(st.sdk),
+    firstByte: summarize(st.firstByte),
+    fresh: summarize(base),
+    jupyter: await kernel('jupyter'),
+    runner: await kernel('runner'),
+    idle,
+  };
 }
+
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+function goal(label: string, value: number, limit: number, baseline: string): string {
+  return `  ${label.padEnd(46)} ${ms(value).padStart(10)}   goal ≤ ${ms(limit).padEnd(9)} ${verdict(value <= limit).padEnd(8)} ${baseline}`;
+}
+type Kernel = { start: number; runs: Summary } | { error: string };
+const kernelLine = (label: string, k: Kernel) =>
+  'error' in k
+    ? `${label.padEnd(44)} not runnable here: ${k.error}`
+    : `${line(label, k.runs)}   (start ${ms(k.start)})`;
 
 async function main(): Promise<void> {
   const creates = arg('--creates', 20);
   const runs = arg('--runs', 50);
+  const idleN = arg('--idle', 100);
+  const records = arg('--records', 10_000);
   const t0 = performance.now();
   console.log('Hopdeck benchmark (loopback only; figures from this run, no assertions)');
   console.log(
-    `machine: ${cpus().length} CPUs, load average ${loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ')} at start`,
+    `machine: ${cpus().length} CPUs, load average ${load()} at start, ${availableMb().toFixed(0)} MB available`,
   );
-  const e = await startEngine({ warmPool: 1, agentPorts: AGENT_PORTS });
+  const e = await startEngine({ warmPool: 2, agentPorts: AGENT_PORTS });
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -164,64 +121,100 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    console.log(`engine ${e.base}, isolation ${e.isolation}, warm pool 1 per template`);
-    const fill = await waitFor('the warm pool', () => poolWarm(e), 180_000);
-    console.log(`warm pool (kernel ready) after ${ms(fill)}: cold boots, in the background\n`);
+    console.log(`engine ${e.base}, isolation ${e.isolation}, warm pool: 2 minimum, sized by demand`);
+    const fill = await waitFor('the warm pool', () => e.app.engine.pool.readyCount(TEMPLATE) > 0, 180_000);
+    console.log(`first spare (kernel ready) after ${ms(fill)}: a cold boot, in the background\n`);
 
     const c = await benchCreates(e, creates);
-    console.log(line('create → running (POST /v1/sandboxes → 201)', c.summary));
     console.log(
-      `${''.padEnd(44)} refill to a warm kernel between creates: ${ms(c.refillWaitPerCreate)} on average (one boot at a time)`,
+      `creates (${creates} each; ${c.serial.readyAtStart} / ${c.burst.readyAtStart} spares ready at the start)`,
+    );
+    console.log(line('  back to back: create → running', c.serial.running));
+    console.log(line('  back to back: create → first print(1)', c.serial.firstResult));
+    console.log(line('  at once: create → running', c.burst.running));
+    console.log(line('  at once: create → first print(1)', c.burst.firstResult));
+    console.log(line('  spaced (a spare ready each time)', c.spaced));
+    console.log(line('  cold (no pool): create → running', c.cold));
+    console.log(line('  cold (no pool): create → first print(1)', c.coldFirst));
+    console.log(`  pool refill between the runs: ${ms(c.refillMs)}`);
+    console.log(line('  /health during back to back', c.serial.health));
+    console.log(line('  /health during at once', c.burst.health));
+
+    const x = await benchExecute(e, runs);
+    console.log('\nwarm print(1)');
+    console.log(line('  through the gateway (POST /execute)', x.gateway));
+    console.log(line('  straight to the agent socket', x.direct));
+    console.log(line('  stream: first stdout frame', x.firstByte));
+    console.log(line('  stream to complete, browser (Origin)', x.browser));
+    console.log(line('  stream to complete, SDK-like', x.sdk));
+    console.log(line('  baseline: fresh bwrap + python3 per run', x.fresh));
+    console.log(kernelLine('  previous path: jupyter_client → ipykernel', x.jupyter));
+    console.log(kernelLine('  the runner alone (framed fd 3)', x.runner));
+    console.log(
+      `  one idle sandbox: PSS ${x.idle.pssMb.toFixed(1)} MB, RSS ${x.idle.rssMb.toFixed(1)} MB, ${x.idle.processes} processes (${[...new Set(x.idle.commands)].join(', ')})`,
     );
 
-    const cold: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const { ms: t, value } = await timed(() => createSandbox(e, true));
-      cold.push(t);
-      await api(e, 'DELETE', `/v1/sandboxes/${value.id}`);
-    }
-    const coldSummary = summarize(cold);
-    console.log(line('  for reference, a cold create (no pool)', coldSummary));
+    const list = records > 0 ? await benchList(e, records, 200) : null;
+    if (list) console.log(`\n${line(`GET /v1/sandboxes, ${records} records`, list)}`);
 
-    // Let the pool's refill (a kernel boot) finish, so the runs below do not compete with it.
-    await waitFor('the warm pool to refill', () => poolWarm(e), 180_000);
-    const sbx = await createSandbox(e);
-    await waitFor('the warm pool to refill', () => poolWarm(e), 180_000);
-    const x = await benchExecute(e, sbx, runs);
-    console.log(line('warm print(1) through the gateway', x.gateway));
-    console.log(line('warm print(1) straight to the agent socket', x.direct));
-    const st = await benchStream(e, sbx, Math.min(runs, 20));
-    console.log(line('warm print(1) stream, browser (Origin)', st.browser));
-    console.log(line('warm print(1) stream, SDK-like (no Origin)', st.sdk));
-    const base = await benchBaseline(Math.min(runs, 20));
-    console.log(line('baseline: fresh bwrap + python3 per run', base));
-
-    await new Promise((r) => setTimeout(r, 2000));
-    const pid = (
-      e.store.db.prepare('SELECT pid FROM sandboxes WHERE id = ?').get(sbx.id) as { pid: number | null }
-    ).pid;
-    const mem = pid ? treeMemory(pid) : null;
-    await api(e, 'DELETE', `/v1/sandboxes/${sbx.id}`);
-
-    const ratio = base.p50 / x.gateway.p50;
-    console.log('\nSummary');
-    console.log(
-      `  create p50 ${ms(c.summary.p50)} (goal ≤ 100 ms): ${c.summary.p50 <= 100 ? 'met' : 'NOT met'}`,
-    );
-    console.log(
-      `  warm execute p50 ${ms(x.gateway.p50)} vs baseline p50 ${ms(base.p50)}: ${ratio.toFixed(2)}× faster (goal ≥ 5×): ${ratio >= 5 ? 'met' : 'NOT met'}`,
-    );
-    console.log(`  gateway cost per execute (median of paired differences): ${ms(x.cost)}`);
-    if (mem) {
+    const d = idleN > 0 ? await benchDensity(e, idleN) : null;
+    if (d) {
       console.log(
-        `  idle sandbox memory: RSS ${mem.rssMb.toFixed(1)} MB, PSS ${mem.pssMb.toFixed(1)} MB over ${mem.processes} processes (${[...new Set(mem.commands)].join(', ')})`,
+        `\n${d.started} idle sandboxes (asked ${d.asked}), each over ${d.processes} processes (${d.commands.join(', ')})`,
       );
-    } else console.log('  idle sandbox memory: unknown (no pid recorded)');
+      console.log(line('  PSS per sandbox (MB shown as ms)', d.pss).replace(/ ms/g, ' MB'));
+      console.log(
+        `  engine total ${d.totalMb.toFixed(0)} MB (engine ${d.enginePssMb.toFixed(0)} + sandboxes + ${d.spares} spares, PSS); machine available ${d.availableBeforeMb.toFixed(0)} → ${d.availableAfterMb.toFixed(0)} MB`,
+      );
+    }
+
+    const ratio = x.fresh.p50 / x.gateway.p50;
+    console.log('\nSummary (figure, goal, verdict, baseline from this run)');
     console.log(
-      `  load average at the end ${loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')} (a busy machine inflates every figure)`,
+      goal('back to back: create → running p50', c.serial.running.p50, 100, `cold ${ms(c.cold.p50)}`),
     );
+    console.log(
+      goal(
+        'back to back: create → first print(1) p50',
+        c.serial.firstResult.p50,
+        250,
+        `cold ${ms(c.coldFirst.p50)}`,
+      ),
+    );
+    console.log(goal('back to back: slowest create → first print(1)', c.serial.firstResult.max, 2000, ''));
+    console.log(goal('at once: create → running p50', c.burst.running.p50, 100, `cold ${ms(c.cold.p50)}`));
+    console.log(
+      goal(
+        'at once: create → first print(1) p50',
+        c.burst.firstResult.p50,
+        250,
+        `cold ${ms(c.coldFirst.p50)}`,
+      ),
+    );
+    console.log(goal('at once: slowest create → first print(1)', c.burst.firstResult.max, 2000, ''));
+    console.log(
+      goal(
+        'warm print(1) through the gateway p50',
+        x.gateway.p50,
+        2,
+        `fresh bwrap+python3 ${ms(x.fresh.p50)}: ${ratio.toFixed(0)}× (goal ≥ 10×: ${verdict(ratio >= 10)})`,
+      ),
+    );
+    console.log(goal('first streamed byte p50', x.firstByte.p50, 3, ''));
+    console.log(
+      goal(
+        '/health p99 during the 20 at once',
+        c.burst.health.p99,
+        20,
+        `back to back ${ms(c.serial.health.p99)}`,
+      ),
+    );
+    if (list) console.log(goal(`GET /v1/sandboxes p99, ${records} records`, list.p99, 20, ''));
+    if (d)
+      console.log(
+        `  ${'idle sandbox PSS (median, with ' + d.started + ' up)'.padEnd(46)} ${(d.pss.p50.toFixed(1) + ' MB').padStart(10)}   goal ≤ 50 MB    ${verdict(d.pss.p50 <= 50)}`,
+      );
+    console.log(`  load average at the end ${load()} (other work on the machine inflates every figure)`);
     console.log(`  total bench time ${(Math.round(performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     if (!interrupted) await e.close();

@@ -11,6 +11,7 @@ export interface Summary {
   n: number;
   p50: number;
   p95: number;
+  p99: number;
   min: number;
   max: number;
 }
@@ -20,6 +21,7 @@ export function summarize(samples: number[]): Summary {
     n: samples.length,
     p50: percentile(samples, 50),
     p95: percentile(samples, 95),
+    p99: percentile(samples, 99),
     min: Math.min(...samples),
     max: Math.max(...samples),
   };
@@ -28,7 +30,7 @@ export function summarize(samples: number[]): Summary {
 export const ms = (v: number) => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
 export function line(label: string, s: Summary): string {
-  return `${label.padEnd(44)} p50 ${ms(s.p50).padStart(10)}   p95 ${ms(s.p95).padStart(10)}   (n=${s.n}, min ${ms(s.min)}, max ${ms(s.max)})`;
+  return `${label.padEnd(44)} p50 ${ms(s.p50).padStart(10)}   p95 ${ms(s.p95).padStart(10)}   p99 ${ms(s.p99).padStart(10)}   (n=${s.n}, min ${ms(s.min)}, max ${ms(s.max)})`;
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
