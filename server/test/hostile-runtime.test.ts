@@ -33,7 +33,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-describe('hostile sandbox vs. the runtime', () => {
+describe('hostile sandbox vs. the runtime', { timeout: 300_000 }, () => {
   it('cannot write past a cap anywhere: every writable path is its disk image or a sized tmpfs', async () => {
     const before = hostFree();
     // Every mount point the sandbox user can write to, with its filesystem.
