@@ -6,11 +6,13 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { expect as baseExpect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { engine } from './engine.ts';
-import { apiClient, createSandbox, signIn } from './fixtures.ts';
+import { apiClient, signIn } from './fixtures.ts';
 
-test.describe.configure({ mode: 'serial', timeout: 180_000 });
+// The machine may be very busy (other suites, sandboxes booting): generous time, no timed assertions.
+test.describe.configure({ mode: 'serial', timeout: 300_000 });
+const expect = baseExpect.configure({ timeout: 60_000 });
 
 let api: APIRequestContext;
 let sandboxId = '';
@@ -22,8 +24,14 @@ interface SandboxJson {
 }
 
 test.beforeAll(async () => {
+  test.setTimeout(300_000);
   api = await apiClient();
-  sandboxId = (await createSandbox(api)).id;
+  const res = await api.post('/v1/sandboxes', {
+    data: { template_name: 'code-interpreter', timeout_seconds: 3600 },
+    timeout: 240_000,
+  });
+  expect(res.status(), await res.text()).toBe(201);
+  sandboxId = ((await res.json()) as { id: string }).id;
 });
 
 test.afterAll(async () => {
@@ -214,6 +222,26 @@ test('processes: a background sleep is listed as running, then killed', async ({
     processes: { name: string; status: string }[];
   };
   expect(list.processes.find((p) => p.name === 'sleeper')?.status).toBe('killed');
+});
+
+test('run pane: "Run in background" shows up in the Processes tab', async ({ page }) => {
+  await open(page, 'run');
+  const lines = page.locator('.monaco-editor .view-lines');
+  await expect(lines).toBeVisible();
+  await lines.click();
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText("import time; print('bg-started', flush=True); time.sleep(240)");
+  await page.getByRole('button', { name: 'Run in background' }).click();
+  await page.getByRole('link', { name: 'Processes', exact: true }).click();
+  const item = page
+    .getByTestId('process')
+    .filter({ hasText: 'bg-started' })
+    .or(page.getByTestId('process').filter({ hasText: 'time.sleep(240)' }));
+  await expect(item.first()).toHaveAttribute('data-status', 'running');
+  await item.first().getByRole('button', { name: /^Kill/ }).click();
+  await page.getByRole('alertdialog').getByRole('button', { name: 'Kill' }).click();
+  await expect(item.first()).toHaveAttribute('data-status', 'killed');
 });
 
 test('environment: a variable added here is seen by os.environ in the run pane', async ({ page }) => {

@@ -9,6 +9,7 @@ import { toast } from 'sonner';
 import { agentTarget, restartKernel } from '@/api/agent';
 import { executionQueryOptions } from '@/api/executions';
 import { healthQueryOptions } from '@/api/health';
+import { useStartBackground } from '@/api/processes';
 import { GONE_TEXT, sandboxGoneReason, sandboxKeys, sandboxQueryOptions } from '@/api/sandboxes';
 import { LANGUAGES, type Execution, type Language, type Sandbox } from '@contract/schemas';
 import { templateQueryOptions } from '@/api/templates';
@@ -65,6 +66,17 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
   // editor and history do not re-render on every keystroke or poll.
   const sandboxRef = useRef(sandbox);
   const draftRef = useRef(draft);
+  // "Run in background" (issue 11): the job is listed, polled and killable in the Processes tab.
+  const background = useStartBackground(agentTarget(sandbox));
+  const runInBackground = () =>
+    background.mutate(
+      { kind: 'code', code: draftRef.current.code, language: draftRef.current.language },
+      {
+        onSuccess: (r) =>
+          toast.success(`Started in the background (${r.process_id}): see the Processes tab.`),
+        onError: (e) => toast.error(`Could not start it in the background: ${describeError(e)}`),
+      },
+    );
   useEffect(() => {
     sandboxRef.current = sandbox;
     draftRef.current = draft;
@@ -149,7 +161,7 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
 
   return (
     <div
-      className="flex flex-col gap-3 lg:h-[calc(100vh-15rem)] lg:min-h-[32rem] lg:flex-row"
+      className="flex flex-col gap-3 lg:h-[calc(100dvh-16.75rem)] lg:min-h-[32rem] lg:flex-row"
       onKeyDown={onKeyDown}
     >
       <div className="flex min-h-0 min-w-0 flex-1 flex-col overflow-hidden rounded-lg border bg-card">
@@ -197,6 +209,14 @@ function RunWorkspace({ sandbox }: { sandbox: Sandbox }) {
               <Play aria-hidden /> Run
             </Button>
           )}
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={runInBackground}
+            disabled={!running || background.isPending}
+          >
+            Run in background
+          </Button>
           {draft.language === 'python' && (
             <Button
               size="sm"
