@@ -1,16 +1,17 @@
 /**
  * The HopX wire format, written the same way by every part of the engine (control plane, gateway
- * and the agent inside each sandbox): the flat error envelope, request ids and timestamps.
- * Node builtins and the contract only: the agent bundle imports this file.
+ * and the agent inside each sandbox) and read by the dashboard: the flat error envelope, request
+ * ids and timestamps. No imports beyond the contract and web-standard globals, so the agent bundle
+ * and the browser both take it as it is.
  */
-import { randomBytes } from 'node:crypto';
-import type { ErrorEnvelope } from '../contract/schemas.ts';
+import type { ErrorEnvelope } from './schemas.ts';
 
 /** A client's `X-Request-ID` is kept when it looks like an id (a UUID, `req_…`); otherwise we mint one. */
 export const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{8,128}$/;
 
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('hex')}`;
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return `req_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** The request id to use for a request: the client's if well formed, else a fresh `req_…`. */

@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { drainRequest } from './lib/drain.ts';
-import { errorEnvelope } from './wire.ts';
+import { errorEnvelope } from '../contract/wire.ts';
 
 export class HttpError extends Error {
   constructor(

@@ -4,17 +4,13 @@
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { requestIdFrom } from '../../contract/wire.ts';
 import { sendRouteNotFound } from '../errors.ts';
 
-const REQUEST_ID_RE = /^[A-Za-z0-9_.:-]{8,128}$/;
-
 export function genRequestId(req: { headers: Record<string, string | string[] | undefined> }): string {
-  const given = req.headers['x-request-id'];
-  if (typeof given === 'string' && REQUEST_ID_RE.test(given)) return given;
-  return `req_${randomBytes(12).toString('hex')}`;
+  return requestIdFrom(req.headers['x-request-id']);
 }
 
 export function dashboardCsp(framesOrigin: string): string {

@@ -21,9 +21,9 @@ import {
 import { deleteFailedSandboxRow } from '../store/sandboxes-admin.ts';
 import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
-import { agentHealthy, agentRequest } from './agent-client.ts';
 import type { GatewayPorts } from './gateway-port.ts';
-import { KeyedLock, Semaphore } from './locks.ts';
+import { KeyedLock, Semaphore } from '../lib/locks.ts';
+import { agentRequest, isHealthy } from '../runtime/agent-client.ts';
 import { PortAllocator } from './ports.ts';
 
 export const REGIONS = ['local'];
@@ -174,7 +174,7 @@ export class SandboxService {
       // the gateway port opens.
       const ready = async () => {
         if (Object.keys(env).length === 0) {
-          if (!(await agentHealthy(socket, 1000))) throw new Error('agent did not answer /health');
+          if (!(await isHealthy(socket, 1000))) throw new Error('agent did not answer /health');
           return;
         }
         const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true }, 2000);

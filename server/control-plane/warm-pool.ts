@@ -16,7 +16,7 @@ import type { CreateSandboxRequest, Template } from '../../contract/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
-import { agentRequest } from './agent-client.ts';
+import { agentRequest } from '../runtime/agent-client.ts';
 import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 
 /** Demand is the number of creates of a template in this window. */

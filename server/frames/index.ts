@@ -4,7 +4,7 @@
  * by the dashboard. main.ts listens on `--frames-port`; this module never listens.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { randomBytes } from 'node:crypto';
+import { newRequestId } from '../../contract/wire.ts';
 import { FRAME_CSS, FRAME_JS, frameHtml, framesCsp, normaliseOrigins } from './frame-assets.ts';
 
 export interface FramesAppOptions {
@@ -12,13 +12,11 @@ export interface FramesAppOptions {
   dashboardOrigins: string[];
 }
 
-const requestId = () => `req_${randomBytes(12).toString('hex')}`;
-
 export function createFramesApp(opts: FramesAppOptions): FastifyInstance {
   const origins = normaliseOrigins(opts.dashboardOrigins);
   const csp = framesCsp(origins);
   const html = frameHtml(origins);
-  const app = Fastify({ logger: false, genReqId: requestId, bodyLimit: 1024 });
+  const app = Fastify({ logger: false, genReqId: newRequestId, bodyLimit: 1024 });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header('X-Request-ID', request.id);

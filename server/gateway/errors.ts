@@ -2,23 +2,15 @@
  * The HopX error envelope and request ids, as the gateway writes them on plain HTTP responses and
  * on raw sockets (a refused WebSocket upgrade is answered before any handshake).
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { STATUS_CODES } from 'node:http';
 import type { ErrorEnvelope } from '../../contract/schemas.ts';
-
-const REQUEST_ID_RE = /^req_[A-Za-z0-9_-]{1,64}$/;
+import { errorEnvelope, requestIdFrom } from '../../contract/wire.ts';
 
 /** Reuse a well-formed `X-Request-ID` sent by the client; otherwise mint a fresh `req_…` id. */
 export function requestIdFor(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  if (typeof given === 'string' && REQUEST_ID_RE.test(given)) return given;
-  return `req_${randomBytes(12).toString('hex')}`;
-}
-
-export function nowTimestamp(date = new Date()): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return requestIdFrom(req.headers['x-request-id']);
 }
 
 export class GatewayError extends Error {
@@ -34,15 +26,10 @@ export class GatewayError extends Error {
 }
 
 export function envelope(err: GatewayError, requestId: string, path?: string): ErrorEnvelope {
-  return {
-    error: err.message,
-    message: err.message,
-    code: err.code,
-    request_id: requestId,
+  return errorEnvelope(err.code, err.message, requestId, {
     ...(path === undefined ? {} : { path }),
-    timestamp: nowTimestamp(),
     ...err.extra,
-  };
+  });
 }
 
 /** Answer a plain HTTP request with the envelope (no-op if headers already went out). */

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Execution, LANGUAGE_ALIASES, RichOutput } from '../../contract/schemas.ts';
 import type { Execution as ExecutionT, RichOutput as RichOutputT } from '../../contract/schemas.ts';
-import { nowTimestamp } from './errors.ts';
+import { rfc3339 } from '../../contract/wire.ts';
 import type { GatewayLogger } from './types.ts';
 
 /**
@@ -76,7 +76,7 @@ export class ExecutionRecording {
     /** When the run began (a synchronous /execute is recorded only once it ended). */
     createdAt: Date = new Date(),
   ) {
-    this.#createdAt = nowTimestamp(createdAt);
+    this.#createdAt = rfc3339(createdAt);
     const code = typeof request.code === 'string' ? request.code : '';
     this.#code = this.#cap(code);
     this.#language = normalizeLanguage(request.language);
@@ -140,7 +140,7 @@ export class ExecutionRecording {
     this.start();
     this.#finished = true;
     const status = this.#status ?? (this.#exitCode !== null && this.#exitCode !== 0 ? 'failed' : fallback);
-    this.#call('finish', this.#snapshot(status, nowTimestamp()));
+    this.#call('finish', this.#snapshot(status, rfc3339()));
   }
 
   #cap(text: string): string {

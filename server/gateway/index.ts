@@ -4,13 +4,14 @@
  * and forwarded to the agent's unix socket; see docs/decisions/0004-gateway.md.
  */
 import http from 'node:http';
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { AuthThrottle } from '../auth/throttle.ts';
 import type { SandboxTokens } from '../auth/tokens.ts';
 import type { SandboxStatus } from '../../contract/schemas.ts';
+import { KeyedLock } from '../lib/locks.ts';
+import { newRequestId } from '../../contract/wire.ts';
 import {
   checkToken,
   corsHeaders,
@@ -196,16 +197,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
   }
 
   // One open/close at a time per sandbox, so concurrent calls never leave two listeners behind.
-  const pending = new Map<string, Promise<void>>();
-  function serialized(sandboxId: string, op: () => Promise<void>): Promise<void> {
-    const next = (pending.get(sandboxId) ?? Promise.resolve()).catch(() => undefined).then(op);
-    const tail = next.catch(() => undefined);
-    pending.set(sandboxId, tail);
-    void tail.then(() => {
-      if (pending.get(sandboxId) === tail) pending.delete(sandboxId);
-    });
-    return next;
-  }
+  const lock = new KeyedLock();
+  const serialized = (sandboxId: string, op: () => Promise<void>) => lock.run(sandboxId, op);
 
   async function openNow(sandboxId: string, port: number): Promise<void> {
     const existing = listeners.get(sandboxId);
@@ -231,12 +224,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     server.on('request', (req, res) => onRequest(sandboxId, l, req, res));
     server.on('upgrade', (req, socket, head) => onUpgrade(sandboxId, l, req, socket, head));
     server.on('clientError', (_err, socket) => {
-      if (socket.writable)
-        writeRawError(
-          socket,
-          errors.badRequest('Malformed HTTP request'),
-          `req_${randomBytes(12).toString('hex')}`,
-        );
+      if (socket.writable) writeRawError(socket, errors.badRequest('Malformed HTTP request'), newRequestId());
       else socket.destroy();
     });
     await new Promise<void>((resolve, reject) => {
@@ -271,7 +259,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     open: (sandboxId, port) => serialized(sandboxId, () => openNow(sandboxId, port)),
     close,
     async closeAll() {
-      await Promise.all([...new Set([...listeners.keys(), ...pending.keys()])].map((id) => close(id)));
+      await Promise.all([...new Set([...listeners.keys(), ...lock.keys()])].map((id) => close(id)));
     },
     port: (sandboxId) => listeners.get(sandboxId)?.port,
   };

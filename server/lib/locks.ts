@@ -1,4 +1,10 @@
-/** Serialises operations per key (one lifecycle change of a sandbox at a time). */
+/** Small concurrency primitives shared by the control plane and the gateway. */
+
+/**
+ * Serialises operations per key (one lifecycle change of a sandbox at a time, one open/close of a
+ * gateway port at a time). An operation runs after the previous one for its key settled, whether
+ * it failed or not; the key is forgotten once nothing is queued.
+ */
 export class KeyedLock {
   readonly #tails = new Map<string, Promise<unknown>>();
 
@@ -11,6 +17,11 @@ export class KeyedLock {
       if (this.#tails.get(key) === tail) this.#tails.delete(key);
     });
     return next;
+  }
+
+  /** Keys with an operation running or queued. */
+  keys(): string[] {
+    return [...this.#tails.keys()];
   }
 }
 

@@ -1,28 +1,57 @@
-/** Tiny HTTP client over the agent's unix socket (health checks at boot and on re-attach). */
+/**
+ * The one HTTP client over an agent's unix socket, for what the engine itself asks an agent:
+ * health checks at boot and on re-attach, env vars of a claimed spare. Replies are capped at 1 MiB
+ * (an agent is untrusted) and parsed as JSON when they are JSON.
+ */
 import { request } from 'node:http';
 
-export function agentGet(
+export interface AgentReply {
+  status: number;
+  body: unknown;
+}
+
+const MAX_REPLY = 1024 * 1024;
+
+export function agentRequest(
   socketPath: string,
+  method: string,
   path: string,
-  timeoutMs: number,
-): Promise<{ status: number; body: string }> {
+  body?: unknown,
+  timeoutMs = 5000,
+): Promise<AgentReply> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET', timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const headers = payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {};
+    const req = request({ socketPath, method, path, headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= MAX_REPLY) chunks.push(c);
+      });
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON: keep the text
+        }
+        resolve({ status: res.statusCode ?? 0, body: parsed });
+      });
+      res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('timeout', () => req.destroy(new Error(`agent ${method} ${path} timed out`)));
     req.on('error', reject);
-    req.end();
+    req.end(payload);
   });
 }
 
+/** True when the agent answers /health with status healthy. */
 export async function isHealthy(socketPath: string, timeoutMs = 1000): Promise<boolean> {
   try {
-    const res = await agentGet(socketPath, '/health', timeoutMs);
-    return res.status === 200 && (JSON.parse(res.body) as { status?: string }).status === 'healthy';
+    const r = await agentRequest(socketPath, 'GET', '/health', undefined, timeoutMs);
+    return r.status === 200 && (r.body as { status?: unknown } | null)?.status === 'healthy';
   } catch {
     return false;
   }

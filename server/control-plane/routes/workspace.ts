@@ -17,7 +17,8 @@ import { requireRunning } from '../../gateway/access.ts';
 import { GatewayError } from '../../gateway/errors.ts';
 import { LINK_PARAM, PortHosts, installPortHosts, portUrl } from '../../gateway/ports-host.ts';
 import { PortTokens } from '../../gateway/ports-tokens.ts';
-import { agentRequest } from '../agent-client.ts';
+import { rfc3339 } from '../../../contract/wire.ts';
+import { agentRequest } from '../../runtime/agent-client.ts';
 import type { SandboxService } from '../sandbox-service.ts';
 import { logRoutes } from './logs.ts';
 
@@ -109,7 +110,7 @@ export async function workspaceRoutes(app: FastifyInstance, opts: WorkspaceOptio
     return {
       url,
       access_url: `${url}?${LINK_PARAM}=${encodeURIComponent(link.token)}`,
-      access_expires_at: link.expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      access_expires_at: rfc3339(link.expiresAt),
     };
   };
 
