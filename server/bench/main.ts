@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   console.log(
     `machine: ${cpus().length} CPUs, load average ${load()} at start, ${availableMb().toFixed(0)} MB available`,
   );
-  const e = await startEngine({ warmPool: 2, agentPorts: AGENT_PORTS });
+  const e = await startEngine({ warmPool: 1, agentPorts: AGENT_PORTS });
   let interrupted = false;
   const onSignal = () => {
     interrupted = true;
@@ -121,7 +121,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    console.log(`engine ${e.base}, isolation ${e.isolation}, warm pool: 2 minimum, sized by demand`);
+    console.log(`engine ${e.base}, isolation ${e.isolation}, warm pool: 1 minimum per template, sized by demand`);
     const fill = await waitFor('the warm pool', () => e.app.engine.pool.readyCount(TEMPLATE) > 0, 180_000);
     console.log(`first spare (kernel ready) after ${ms(fill)}: a cold boot, in the background\n`);
 

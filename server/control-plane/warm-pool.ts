@@ -115,10 +115,13 @@ export class WarmPool {
     if (Date.now() < this.#retryAt) return this.#schedule(this.#retryAt - Date.now());
     let budget = this.#memoryBudget();
     let again = false;
-    for (const tpl of allTemplates(this.svc.deps.db)) {
-      if (!tpl.is_active) continue;
+    // Templates in demand first: on a small machine their spares must not queue behind the rest.
+    const templates = allTemplates(this.svc.deps.db)
+      .filter((tpl) => tpl.is_active)
+      .map((tpl) => ({ tpl, want: this.target(tpl.name) }))
+      .sort((a, b) => b.want - a.want);
+    for (const { tpl, want } of templates) {
       const ready = this.#ready.get(tpl.name) ?? [];
-      const want = this.target(tpl.name);
       let have =
         ready.length + [...this.#booting].filter((b) => b.template === tpl.name && !b.reserved).length;
       while (have < want && budget > 0 && this.#booting.size < this.#parallel) {
