@@ -68,9 +68,9 @@ export function LogsPage({ sandboxId }: { sandboxId: string }) {
         Logs
       </h2>
       <div className="flex flex-wrap items-center gap-2">
-        <Button variant="outline" size="sm" onClick={() => setFollowing((f) => !f)} aria-pressed={!following}>
+        <Button variant="outline" size="sm" onClick={() => setFollowing((f) => !f)}>
           {following ? <Pause aria-hidden /> : <Play aria-hidden />}
-          {following ? 'Pause' : 'Follow'}
+          {following ? 'Pause log' : 'Follow log'}
         </Button>
         <Input
           type="search"
