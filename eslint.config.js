@@ -72,6 +72,96 @@ export default tseslint.config(
     },
   },
   {
+    // The engine's layers (docs/decisions/0001): the agent runs inside a sandbox and is bundled on
+    // its own, so it imports nothing of the engine but the contract (data model, wire format). The
+    // store is the bottom layer; runtime and gateway know nothing of the control plane or each
+    // other; the control plane composes them and never imports agent code. Tests and test helpers
+    // may cross (they start whole engines).
+    files: ['server/**/*.ts'],
+    ignores: ['server/**/*.test.ts', 'server/**/testing/**', 'server/test/**', 'server/bench/**'],
+    // no-cycle reads the imported modules, so it needs to know they are TypeScript.
+    settings: {
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js', '.mjs'],
+    },
+    rules: {
+      'import-x/no-cycle': 'error',
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './server/agent',
+              from: './server',
+              except: ['./agent'],
+              message: 'The agent bundle imports only server/agent and contract/.',
+            },
+            {
+              target: './server/store',
+              from: [
+                './server/control-plane',
+                './server/gateway',
+                './server/runtime',
+                './server/agent',
+                './server/app.ts',
+                './server/main.ts',
+              ],
+              message: 'The store is the bottom layer.',
+            },
+            {
+              target: './server/runtime',
+              from: [
+                './server/control-plane',
+                './server/gateway',
+                './server/store',
+                './server/auth',
+                './server/app.ts',
+                './server/main.ts',
+                './server/errors.ts',
+              ],
+              message: 'The runtime knows sandboxes, not the API, the store or the gateway.',
+            },
+            {
+              target: './server/runtime',
+              from: './server/agent',
+              except: ['./config.ts'],
+              message: 'The runtime shares only the agent config type with the agent.',
+            },
+            {
+              target: './server/gateway',
+              from: [
+                './server/control-plane',
+                './server/store',
+                './server/runtime',
+                './server/agent',
+                './server/app.ts',
+                './server/main.ts',
+                './server/errors.ts',
+              ],
+              message: 'The gateway gets what it needs (tokens, lookup, history sink) injected by app.ts.',
+            },
+            {
+              target: './server/control-plane',
+              from: './server/agent',
+              message: 'The control plane reaches agents through runtime/agent-client.ts or the gateway.',
+            },
+            {
+              target: './server/auth',
+              from: ['./server/control-plane', './server/gateway', './server/runtime', './server/agent'],
+              message: 'Auth sits below the control plane and the gateway.',
+            },
+            {
+              target: './server/lib',
+              from: './server',
+              except: ['./lib'],
+              message: 'server/lib holds leaf helpers that import nothing of the engine.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/routes/**/*.tsx'],
     rules: { 'react-refresh/only-export-components': 'off' },
   },
