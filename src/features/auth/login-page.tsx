@@ -31,7 +31,9 @@ export function LoginPage() {
   };
 
   return (
-    <main className="flex min-h-dvh items-center justify-center bg-muted/40 p-4">
+    // The card hangs from a fixed point instead of being centred: an error appearing below the field
+    // grows it downwards and the field the person is typing in does not move.
+    <main className="flex min-h-dvh items-start justify-center bg-muted/40 p-4 pt-[12vh]">
       <Card className="w-full max-w-sm">
         <CardHeader className="items-center text-center">
           <img src="/favicon.svg" alt="" className="mb-2 size-10" />

@@ -6,17 +6,17 @@ import { useState } from 'react';
 import { healthQueryOptions } from '@/api/health';
 import { actionApplies } from '@/api/sandboxes';
 import { Button } from '@/components/ui/button';
-import { ConfirmDialog } from '@/components/ui/dialog';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import type { Sandbox } from '@contract/schemas';
-import { useActionWithToast } from '../actions';
+import { useActionWithToast, type ConfirmedAction } from '../actions';
+import { ConfirmSandboxAction } from '../confirm-action';
 import { StatusBadge } from '../status-badge';
 
 export function SandboxHeader({ sandbox: s }: { sandbox: Sandbox }) {
   const navigate = useNavigate();
   const health = useQuery(healthQueryOptions());
   const { run, pending } = useActionWithToast();
-  const [confirmDelete, setConfirmDelete] = useState(false);
+  const [confirm, setConfirm] = useState<ConfirmedAction | null>(null);
   const isolation = s.isolation ?? health.data?.isolation;
   const can = (a: Parameters<typeof actionApplies>[0]) => actionApplies(a, s.status);
 
@@ -53,12 +53,12 @@ export function SandboxHeader({ sandbox: s }: { sandbox: Sandbox }) {
             </Button>
           )}
           {can('stop') && (
-            <Button variant="outline" disabled={pending} onClick={() => run(s.id, 'stop')}>
-              <Square /> Stop
+            <Button variant="outline" disabled={pending} onClick={() => setConfirm('stop')}>
+              <Square /> Stop sandbox…
             </Button>
           )}
           {can('delete') && (
-            <Button variant="destructive" disabled={pending} onClick={() => setConfirmDelete(true)}>
+            <Button variant="destructive" disabled={pending} onClick={() => setConfirm('delete')}>
               <Trash2 /> Delete
             </Button>
           )}
@@ -79,14 +79,11 @@ export function SandboxHeader({ sandbox: s }: { sandbox: Sandbox }) {
       {s.status === 'error' && s.error_message && (
         <ErrorAlert error={new Error(s.error_message)} title="Sandbox error" />
       )}
-      <ConfirmDialog
-        open={confirmDelete}
-        onOpenChange={setConfirmDelete}
-        title="Delete sandbox?"
-        description={`${s.id} and everything in it will be removed. This cannot be undone.`}
-        confirmLabel="Delete"
-        destructive
-        onConfirm={() => run(s.id, 'delete', () => void navigate({ to: '/sandboxes' }))}
+      <ConfirmSandboxAction
+        sandboxId={s.id}
+        action={confirm}
+        onOpenChange={(o) => !o && setConfirm(null)}
+        onDone={confirm === 'delete' ? () => void navigate({ to: '/sandboxes' }) : undefined}
       />
     </>
   );

@@ -1,7 +1,7 @@
 /** What the sandbox page shows while it loads, when it cannot be loaded, and when it does not exist. */
 import { Link, type ErrorComponentProps, type NotFoundRouteProps } from '@tanstack/react-router';
 import { ArrowLeft } from 'lucide-react';
-import { isApiError } from '@/api/client';
+import { GONE_TEXT, sandboxGoneReason } from '@/api/sandboxes';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';
@@ -27,15 +27,11 @@ export function SandboxLayoutPending() {
 
 /** The route's notFoundComponent: the engine answered 404 (unknown id, or deleted). */
 export function SandboxNotFound({ data }: NotFoundRouteProps) {
-  const deleted = isApiError(data) && data.details.status === 'deleted';
+  const text = GONE_TEXT[sandboxGoneReason(data) ?? 'unknown'];
   return (
     <div className="mx-auto max-w-lg space-y-4 py-10 text-center">
-      <h1 className="text-xl font-semibold">{deleted ? 'This sandbox was deleted' : 'Sandbox not found'}</h1>
-      <p className="text-sm text-muted-foreground">
-        {deleted
-          ? 'It no longer runs and its files are gone.'
-          : 'No sandbox has this id on this engine. It may have expired or been deleted.'}
-      </p>
+      <h1 className="text-xl font-semibold">{text.title}</h1>
+      <p className="text-sm text-muted-foreground">{text.body}</p>
       <BackToList />
     </div>
   );

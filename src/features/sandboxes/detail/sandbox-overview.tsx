@@ -45,7 +45,6 @@ export function SandboxOverview() {
             <Field label="ID" mono>
               <Copyable value={s.id} label="sandbox id" />
             </Field>
-            <Field label="Status">{s.status}</Field>
             <Field label="Template">
               <Link
                 to="/templates/$name"
@@ -117,12 +116,17 @@ export function SandboxOverview() {
             <Field label="Public host" mono>
               <Copyable value={s.public_host} label="public host" />
             </Field>
-            <Field label="Direct URL" mono>
-              <Copyable value={s.direct_url} label="direct URL" />
-            </Field>
-            <Field label="Preview URL" mono>
-              <Copyable value={s.preview_url} label="preview URL" />
-            </Field>
+            {/* HopX has three addresses; on this engine they are usually one. Each is shown once. */}
+            {s.direct_url && s.direct_url !== s.public_host && (
+              <Field label="Direct URL" mono>
+                <Copyable value={s.direct_url} label="direct URL" />
+              </Field>
+            )}
+            {s.preview_url && s.preview_url !== s.public_host && s.preview_url !== s.direct_url && (
+              <Field label="Preview URL" mono>
+                <Copyable value={s.preview_url} label="preview URL" />
+              </Field>
+            )}
           </dl>
         </CardContent>
       </Card>
