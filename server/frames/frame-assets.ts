@@ -81,7 +81,9 @@ export const FRAME_JS = `(function () {
   try { parents = JSON.parse(document.documentElement.getAttribute('data-parents') || '[]'); } catch (e) { parents = []; }
   var lastHeight = -1;
   function report() {
-    var height = Math.ceil(document.documentElement.scrollHeight);
+    // The content's own height: the document's scrollHeight never drops below the frame's current
+    // height, so a frame could grow but never shrink to fit (blank space under a small table).
+    var height = Math.ceil(document.getElementById('root').getBoundingClientRect().height);
     if (height === lastHeight) return;
     lastHeight = height;
     window.parent.postMessage({ type: 'hopdeck-height', height: height }, '*');
@@ -97,7 +99,7 @@ export const FRAME_JS = `(function () {
     root.replaceChildren(document.createRange().createContextualFragment(data.html));
     report();
   });
-  if (typeof ResizeObserver === 'function') new ResizeObserver(report).observe(document.body);
+  if (typeof ResizeObserver === 'function') new ResizeObserver(report).observe(document.getElementById('root'));
   window.addEventListener('load', report);
   window.parent.postMessage({ type: 'hopdeck-frame-ready' }, '*');
 })();

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { SESSION_COOKIE, checkThrottle, makeAuthHook } from '../../auth/guard.ts';
+import { SESSION_COOKIE, checkThrottle, makeAuthHook, presentedKey } from '../../auth/guard.ts';
 import type { AuthThrottle } from '../../auth/throttle.ts';
 import { HttpError, parseInput } from '../../errors.ts';
 import { SESSION_TTL_SECONDS, type AuthStore } from '../../store/auth.ts';
@@ -70,9 +70,15 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions) 
   });
 
   const authenticate = makeAuthHook(auth, opts.extraOrigins, throttle);
-  app.get('/auth/session', { onRequest: authenticate }, async (req) => {
+  // A visitor with no credentials at all is an answer (signed out), not an error: the dashboard asks
+  // on every first load, and a 401 there is a console error on a normal walk. A bad key or an expired
+  // session still gets its 401.
+  const sessionCheck = async (req: FastifyRequest, reply: FastifyReply) => {
+    if (presentedKey(req) || req.cookies?.[SESSION_COOKIE]) await authenticate(req, reply);
+  };
+  app.get('/auth/session', { onRequest: sessionCheck }, async (req) => {
     const id = req.identity;
-    if (!id) throw new HttpError(401, 'AUTHENTICATION_REQUIRED', 'Not signed in');
+    if (!id) return { authenticated: false };
     return {
       authenticated: true,
       via: id.via,

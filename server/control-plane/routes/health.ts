@@ -4,6 +4,7 @@ import type { EngineHealth } from '../../../contract/schemas.ts';
 import type { Runtime } from '../../runtime/types.ts';
 import type { Db } from '../../store/db.ts';
 import { countSandboxes } from '../../store/sandboxes.ts';
+import { REGIONS } from '../sandbox-service.ts';
 
 export const ENGINE_VERSION = '0.1.0';
 
@@ -22,6 +23,7 @@ export async function healthRoutes(
     network: opts.runtime.network,
     sandboxes: countSandboxes(opts.db),
     frames_origin: opts.framesOrigin,
+    regions: REGIONS,
     uptime_seconds: Math.round((Date.now() - started) / 1000),
   }));
 }
