@@ -6,8 +6,7 @@
  * re-parented to pid 1 (bwrap), so "ppid 1, our uid, born during the run" finds them.
  * No cgroup is available to the agent (cgroup v1, bound read-only), hence /proc; see 0008-hardening.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** The environment variable that tags every process a run starts (inherited by its children). */
 export const RUN_TAG = 'HOPDECK_RUN';
@@ -59,9 +58,9 @@ function parseStat(pid: number, text: string): ProcRow | null {
   return { pid, state: f[0] ?? '?', ppid: Number(f[1]), pgrp: Number(f[2]), start: Number(f[19]) };
 }
 
-async function tagOf(pid: number): Promise<string | null> {
+function tagOf(pid: number): string | null {
   try {
-    const env = await readFile(`/proc/${pid}/environ`, 'latin1');
+    const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
     const prefix = `${RUN_TAG}=`;
     for (const entry of env.split('\0')) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
     return '';
@@ -70,11 +69,12 @@ async function tagOf(pid: number): Promise<string | null> {
   }
 }
 
-async function snapshot(): Promise<ProcRow[]> {
+/** Synchronous on purpose: /proc reads never touch a disk, and the libuv pool may be busy. */
+function snapshot(): ProcRow[] {
   const rows: ProcRow[] = [];
   let names: string[];
   try {
-    names = await readdir('/proc');
+    names = readdirSync('/proc');
   } catch {
     return rows;
   }
@@ -83,7 +83,7 @@ async function snapshot(): Promise<ProcRow[]> {
     const pid = Number(name);
     if (pid === process.pid || pid === 1) continue;
     try {
-      const row = parseStat(pid, await readFile(`/proc/${pid}/stat`, 'utf8'));
+      const row = parseStat(pid, readFileSync(`/proc/${pid}/stat`, 'utf8'));
       if (row && row.state !== 'Z' && row.state !== 'X') rows.push(row);
     } catch {
       /* exited meanwhile */
@@ -92,25 +92,34 @@ async function snapshot(): Promise<ProcRow[]> {
   return rows;
 }
 
-/** The processes that belong to `run` right now (never the agent, never pid 1). */
-export async function membersOf(run: RunMark, orphans: boolean): Promise<number[]> {
-  const rows = await snapshot();
+/**
+ * The processes that belong to `run` right now (never the agent, never pid 1). Only /proc/N/stat is
+ * read for most: reading /proc/N/environ takes the target's mmap lock, which a process of a fork
+ * bomb holds while forking (at nice 19, rarely scheduled), so it is read only for orphans.
+ */
+export function membersOf(run: RunMark, orphans: boolean): number[] {
+  const rows = snapshot();
   const members = new Set<number>();
   const end = run.endTicks ?? Number.POSITIVE_INFINITY;
   const during = (row: ProcRow) => row.start >= run.startTicks && row.start <= end;
+  // The group id outlives the root while any member lives; a new process with the root's pid
+  // (born after the run) means the id was reused, and the group is not ours any more.
+  const reused = rows.some((row) => row.pid === run.rootPid && !during(row));
   for (const row of rows) {
-    // The group id could be reused once the whole group is gone: trust it only for processes
-    // born while the run was alive.
-    if ((row.pid === run.rootPid || row.pgrp === run.rootPid) && during(row)) {
-      members.add(row.pid);
-      continue;
-    }
-    const tag = await tagOf(row.pid);
-    if (tag === null) continue;
-    if (tag === run.tag) members.add(row.pid);
-    else if (orphans && tag === '' && row.ppid === 1 && during(row)) members.add(row.pid);
+    if (!reused && row.pgrp === run.rootPid) members.add(row.pid);
   }
-  // Descendants of members (an env-cleared child still has its parent).
+  grow(rows, members);
+  for (const row of rows) {
+    if (members.has(row.pid) || row.ppid !== 1) continue;
+    const tag = tagOf(row.pid);
+    if (tag === run.tag || (orphans && tag === '' && during(row))) members.add(row.pid);
+  }
+  grow(rows, members);
+  return [...members];
+}
+
+/** Add every descendant (by ppid) of a member: an env-cleared or setsid'd child still has its parent. */
+function grow(rows: ProcRow[], members: Set<number>): void {
   let grew = true;
   while (grew) {
     grew = false;
@@ -121,7 +130,6 @@ export async function membersOf(run: RunMark, orphans: boolean): Promise<number[
       }
     }
   }
-  return [...members];
 }
 
 /**
@@ -133,7 +141,8 @@ export async function reapRun(run: RunMark, orphans: boolean): Promise<number> {
   let killed = 0;
   const deadline = Date.now() + 5000;
   for (let round = 0; round < 200 && Date.now() < deadline; round++) {
-    const victims = await membersOf(run, orphans);
+    if (round > 0) await new Promise((r) => setImmediate(r));
+    const victims = membersOf(run, orphans);
     if (victims.length === 0) break;
     // Stop first so nobody forks while the rest are being killed, then kill.
     for (const pid of victims) signal(pid, 'SIGSTOP');

@@ -8,6 +8,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { setPriority } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { OutputSink, StreamName } from './output.ts';
 import { membersOf, nowTicks, reapRun, RUN_TAG, startTicksOf, type RunMark } from './reaper.ts';
@@ -15,6 +16,23 @@ import { membersOf, nowTicks, reapRun, RUN_TAG, startTicksOf, type RunMark } fro
 let reapOrphans = false;
 
 /** Set once at start: whether ppid-1 orphans born during a run count as the run's (sandbox only). */
+/**
+ * Everything the agent starts runs at this nice value (inherited by its children, and an
+ * unprivileged process cannot lower it again), so in the sandbox's CPU share the agent (nice 0)
+ * outweighs even a fork bomb of 256 processes and can still answer and reap it.
+ */
+export const RUN_NICE = 19;
+
+/** Lower a fresh child's priority (before it had time to fork, in practice). */
+export function deprioritise(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    setPriority(pid, RUN_NICE);
+  } catch {
+    /* already gone */
+  }
+}
+
 export function configureRunner(opts: { orphans: boolean }): void {
   reapOrphans = opts.orphans;
 }
@@ -58,6 +76,7 @@ export function runProcess(opts: RunOptions): Promise<RunOutcome> {
       resolve({ exitCode: 127, timedOut: false, killed: false, spawnError: (err as Error).message });
       return;
     }
+    deprioritise(child.pid);
     const deadlineAt = Date.now() + opts.timeoutMs;
     let mark: RunMark | null = null;
     let reaping: Promise<unknown> | null = null;
@@ -147,7 +166,12 @@ async function watchLeftovers(
 ): Promise<void> {
   signal?.removeEventListener('abort', onAbort);
   const ended: RunMark = { ...mark, endTicks: nowTicks() };
-  const left = await membersOf(ended, reapOrphans).catch(() => []);
+  let left: number[] = [];
+  try {
+    left = membersOf(ended, reapOrphans);
+  } catch {
+    /* /proc unreadable: nothing to do */
+  }
   if (left.length === 0) return;
   if (signal?.aborted) {
     await reapRun(ended, reapOrphans);

@@ -11,6 +11,7 @@ import { realPath } from './config.ts';
 import { runEnv } from './execute.ts';
 import { FINAL_GAP_MS, FramePacer } from './pacer.ts';
 import { RUN_TAG } from './reaper.ts';
+import { deprioritise } from './runner.ts';
 import type { AgentState } from './state.ts';
 
 /** Relay: stdin → PTY, PTY → stdout, "cols rows" lines on fd 3 → TIOCSWINSZ; exits with bash's code. */
@@ -77,6 +78,7 @@ export function handleTerminal(ws: WebSocket, state: AgentState, url: URL): void
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
   });
+  deprioritise(child.pid);
   const control = child.stdio[3] as Writable | null;
   child.stdin?.on('error', () => undefined);
   control?.on('error', () => undefined);
