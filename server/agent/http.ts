@@ -3,15 +3,13 @@
  * bounded body reading and a method+path router.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { errorEnvelope, requestIdFrom, rfc3339 } from '../../contract/wire.ts';
 
 export const MAX_JSON_BODY = 8 * 1024 * 1024;
 export const MAX_UPLOAD_BODY = 256 * 1024 * 1024;
 
-export function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
+export const nowIso = (): string => rfc3339();
 
 export class AgentError extends Error {
   constructor(
@@ -33,9 +31,7 @@ export interface Ctx {
 }
 
 export function requestIdOf(req: IncomingMessage): string {
-  const given = req.headers['x-request-id'];
-  if (typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given)) return given;
-  return `req_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  return requestIdFrom(req.headers['x-request-id']);
 }
 
 export function sendJson(ctx: Ctx, status: number, body: unknown): void {
@@ -51,15 +47,11 @@ export function sendJson(ctx: Ctx, status: number, body: unknown): void {
 }
 
 export function sendError(ctx: Ctx, err: AgentError): void {
-  sendJson(ctx, err.status, {
-    error: err.message,
-    message: err.message,
-    code: err.code,
-    request_id: ctx.requestId,
-    timestamp: nowIso(),
-    path: ctx.url.pathname,
-    ...err.extra,
-  });
+  sendJson(
+    ctx,
+    err.status,
+    errorEnvelope(err.code, err.message, ctx.requestId, { path: ctx.url.pathname, ...err.extra }),
+  );
 }
 
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
