@@ -37,7 +37,7 @@ const Row = memo(function Row({
   return (
     <div
       className={cn(
-        'grid h-10 grid-cols-[minmax(0,1fr)_5.5rem_auto] items-center gap-2 border-b px-3 text-sm sm:grid-cols-[minmax(0,1fr)_6rem_11rem_auto]',
+        'grid h-10 grid-cols-[minmax(0,1fr)_5.5rem_auto] items-center gap-2 border-b px-3 text-sm @xl:grid-cols-[minmax(0,1fr)_6rem_11rem_auto]',
         selected && 'bg-accent',
       )}
     >
@@ -59,10 +59,10 @@ const Row = memo(function Row({
       <span className="text-right text-xs text-muted-foreground tabular-nums">
         {dir ? '—' : formatBytes(f.size)}
       </span>
-      <span className="hidden truncate text-xs text-muted-foreground sm:block">
+      <span className="hidden truncate text-xs text-muted-foreground @xl:block">
         {f.modified_time ? new Date(f.modified_time).toLocaleString() : ''}
       </span>
-      <span className="flex justify-end gap-0.5">
+      <span className="flex w-[6.5rem] justify-end gap-0.5">
         {!dir && (
           <Button
             variant="ghost"
@@ -119,15 +119,15 @@ export function FileList({
   const items = virtualizer.getVirtualItems();
 
   return (
-    <div className="flex min-h-0 flex-1 flex-col">
+    <div className="@container flex min-h-0 flex-1 flex-col">
       <div
         aria-hidden
-        className="grid grid-cols-[minmax(0,1fr)_5.5rem_auto] gap-2 border-b bg-muted/40 px-3 py-2 text-xs font-medium text-muted-foreground sm:grid-cols-[minmax(0,1fr)_6rem_11rem_auto]"
+        className="grid grid-cols-[minmax(0,1fr)_5.5rem_auto] gap-2 border-b bg-muted/40 px-3 py-2 text-xs font-medium text-muted-foreground @xl:grid-cols-[minmax(0,1fr)_6rem_11rem_auto]"
       >
         <span>Name</span>
         <span className="text-right">Size</span>
-        <span className="hidden sm:block">Modified</span>
-        <span className="w-24 sm:w-[6.5rem]" />
+        <span className="hidden @xl:block">Modified</span>
+        <span className="w-[6.5rem]" />
       </div>
       <div ref={scrollRef} className="min-h-0 flex-1 overflow-auto" data-testid="file-scroll">
         {files.length === 0 ? (
