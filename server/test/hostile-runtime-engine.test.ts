@@ -123,20 +123,25 @@ describe('hostile sandbox vs. the engine', { timeout: 300_000 }, () => {
   it('stops sandboxes at their deadline while the engine is down; an extended deadline moves', async () => {
     const other = await startEngine();
     try {
-      const short = await create(other, { template_name: 'ubuntu', timeout_seconds: 3 });
-      const extended = await create(other, { template_name: 'ubuntu', timeout_seconds: 3 });
-      const put = await other.app.inject({
-        method: 'PUT',
-        url: `/v1/sandboxes/${extended.id}/timeout`,
-        headers: other.auth,
-        payload: { timeout_seconds: 20 },
-      });
-      expect(put.statusCode).toBe(200);
-      const newDeadline = Date.parse(json<{ expires_at: string }>(put).expires_at);
+      const short = await create(other, { template_name: 'ubuntu' });
+      const extended = await create(other, { template_name: 'ubuntu' });
+      const setTimeoutS = async (id: string, seconds: number) => {
+        const put = await other.app.inject({
+          method: 'PUT',
+          url: `/v1/sandboxes/${id}/timeout`,
+          headers: other.auth,
+          payload: { timeout_seconds: seconds },
+        });
+        expect(put.statusCode).toBe(200);
+        return Date.parse(json<{ expires_at: string }>(put).expires_at);
+      };
+      const shortDeadline = await setTimeoutS(short.id, 4);
+      await setTimeoutS(extended.id, 4);
+      const newDeadline = await setTimeoutS(extended.id, 25);
       await other.stop(); // no engine from here on: only the sandboxes' watchdogs
       const rt = other.runtime;
       await until('the short sandbox to stop', async () => (rt.isAlive(short.id) ? null : true));
-      expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(short.expires_at as string));
+      expect(Date.now()).toBeGreaterThanOrEqual(shortDeadline);
       expect(rt.isAlive(extended.id)).toBe(true);
       await until('the extended sandbox to stop', async () => (rt.isAlive(extended.id) ? null : true));
       expect(Date.now()).toBeGreaterThanOrEqual(newDeadline);
