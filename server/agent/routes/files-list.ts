@@ -7,6 +7,7 @@
  */
 import { lstat, opendir, stat } from 'node:fs/promises';
 import { posix } from 'node:path';
+import { rfc3339 } from '../../../contract/wire.ts';
 import { fsError, queryPath, resolvedReal } from '../fs-guard.ts';
 import { AgentError, nowIso, sendJson, type Router } from '../http.ts';
 import type { AgentState } from '../state.ts';
@@ -58,7 +59,7 @@ async function entry(real: string, dir: string, name: string) {
   // A link is described by its target; a dangling one by the link itself.
   const st = await stat(at).catch(() => lstat(at).catch(() => null));
   if (!st) return null; // vanished meanwhile
-  const modified = new Date(Math.floor(st.mtimeMs / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const modified = rfc3339(st.mtimeMs);
   const isDir = st.isDirectory();
   return {
     name,

@@ -1,6 +1,7 @@
 /** /health, /info, /ping, /system, /metrics/snapshot, /env. */
 import { cpus, hostname, release, arch } from 'node:os';
 import { z } from 'zod';
+import { rfc3339 } from '../../../contract/wire.ts';
 import { nowIso, readJson, sendJson, type Router } from '../http.ts';
 import type { AgentState } from '../state.ts';
 import { listProcs, usage } from '../usage.ts';
@@ -64,7 +65,7 @@ export function systemRoutes(router: Router, state: AgentState): void {
   );
 
   router.on('GET', '/info', (ctx) => {
-    const start = new Date(state.metrics.startedAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const start = rfc3339(state.metrics.startedAt);
     sendJson(ctx, 200, {
       agent: 'hopdeck-agent',
       version: AGENT_VERSION,
