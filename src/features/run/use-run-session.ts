@@ -1,5 +1,6 @@
 import { useEffect, useSyncExternalStore } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { rfc3339 } from '@contract/wire';
 import { onTokenRefreshed } from '@/api/agent';
 import { executionKeys } from '@/api/executions';
 import { patchSandboxInCache } from '@/api/sandboxes';
@@ -43,7 +44,7 @@ export function useRunSession(sandboxId: string): RunSession {
         if (id === sandboxId) {
           patchSandboxInCache(client, id, {
             auth_token: t.token,
-            token_expires_at: new Date(t.expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            token_expires_at: rfc3339(new Date(t.expiresAt)),
           });
         }
       }),
