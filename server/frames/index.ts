@@ -4,7 +4,7 @@
  * by the dashboard. main.ts listens on `--frames-port`; this module never listens.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import { newRequestId } from '../../contract/wire.ts';
+import { errorEnvelope, newRequestId } from '../../contract/wire.ts';
 import { FRAME_CSS, FRAME_JS, frameHtml, framesCsp, normaliseOrigins } from './frame-assets.ts';
 
 export interface FramesAppOptions {
@@ -35,25 +35,18 @@ export function createFramesApp(opts: FramesAppOptions): FastifyInstance {
 
   app.setNotFoundHandler(async (request, reply) => {
     const message = `Not found: the frames origin serves only /frame.html`;
-    return reply.code(404).send({
-      error: message,
-      message,
-      code: 'RESOURCE_NOT_FOUND',
-      request_id: request.id,
-      path: request.url.split('?')[0],
-    });
+    return reply
+      .code(404)
+      .send(errorEnvelope('RESOURCE_NOT_FOUND', message, request.id, { path: request.url.split('?')[0] }));
   });
 
   app.setErrorHandler(async (error: { statusCode?: number; message?: string }, request, reply) => {
     const status =
       error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     const message = status === 500 ? 'Internal error' : (error.message ?? 'Bad request');
-    return reply.code(status).send({
-      error: message,
-      message,
-      code: status === 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST',
-      request_id: request.id,
-    });
+    return reply
+      .code(status)
+      .send(errorEnvelope(status === 500 ? 'INTERNAL_ERROR' : 'INVALID_REQUEST', message, request.id));
   });
 
   return app;
