@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Sandbox } from '../../contract/schemas.ts';
+import { openLogStreams } from '../control-plane/routes/logs.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
 
 let e: TestEngine;
@@ -58,7 +59,9 @@ describe('sandbox logs', () => {
       if (done) break;
       seen += new TextDecoder().decode(value);
     }
+    expect(openLogStreams()).toBe(1);
     await reader.cancel();
+    await expect.poll(() => openLogStreams()).toBe(0);
     expect(seen).toMatch(/event: log\ndata: ".*marker-from-a-command/);
     const text = await get(`/v1/sandboxes/${s.id}/logs`);
     expect(text.statusCode).toBe(200);
@@ -113,8 +116,11 @@ describe('sandbox metrics', () => {
     expect(body.samples.length).toBeGreaterThan(0);
     expect(body.samples.at(-1)?.memory_bytes).toBeGreaterThan(0);
     const last = body.samples.at(-1)?.t ?? 0;
-    const since = json<{ samples: unknown[] }>(await get(`/v1/sandboxes/${s.id}/metrics?since=${last}`));
-    expect(since.samples).toEqual([]);
+    const since = json<{ samples: { t: number }[] }>(
+      await get(`/v1/sandboxes/${s.id}/metrics?since=${last}`),
+    );
+    expect(since.samples.every((x) => x.t > last)).toBe(true);
+    expect((await get(`/v1/sandboxes/${s.id}/metrics?since=-1`)).statusCode).toBe(400);
   });
 
   it('answers the list’s batch request with the running sandboxes only', async () => {

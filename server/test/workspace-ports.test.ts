@@ -101,19 +101,14 @@ async function listPorts(id: string) {
 
 describe('sandbox ports', () => {
   it('lists the listening ports with their URLs, without the kernel’s own ports', async () => {
-    let ports = await listPorts(s.id);
-    for (
-      let i = 0;
-      i < 50 && !(ports.some((p) => p.port === 8000) && ports.some((p) => p.port === 8001));
-      i++
-    ) {
-      await new Promise((r) => setTimeout(r, 200));
-      ports = await listPorts(s.id);
-    }
+    // the servers start in the background: wait until both listen
+    await expect
+      .poll(async () => (await listPorts(s.id)).map((p) => p.port).sort(), { timeout: 60_000, interval: 300 })
+      .toEqual([8000, 8001]);
+    const ports = await listPorts(s.id);
     const p8000 = ports.find((p) => p.port === 8000);
     expect(p8000?.url).toBe(`http://${hostOf(s.id, 8000)}/`);
     expect(p8000?.process).toContain('http.server');
-    expect(ports.map((p) => p.port).sort()).toEqual([8000, 8001]);
     expect(await listPorts(other.id)).toEqual([]);
   });
 

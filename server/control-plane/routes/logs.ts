@@ -84,6 +84,8 @@ async function tail(fh: FileHandle, size: number, bytes: number): Promise<{ text
 }
 
 let followers = 0;
+/** Log streams open right now (tests check that a client going away releases its stream). */
+export const openLogStreams = () => followers;
 
 function follow(
   req: FastifyRequest,
@@ -154,7 +156,8 @@ function follow(
   sendBytes(start);
   const poll = setInterval(() => void tick(), POLL_MS);
   const beat = setInterval(() => res.write(': ping\n\n'), HEARTBEAT_MS);
-  req.raw.on('close', close);
+  // the response's close is the client going away (the request's may come early, once it is read)
+  res.on('close', close);
   res.on('error', close);
 }
 
