@@ -38,10 +38,11 @@ export async function call(
   return { status: res.status, body: parsed, text, bytes: Buffer.byteLength(text) };
 }
 
-/** Run a shell command in the sandbox; returns stdout. */
+/** Run a shell command in the sandbox; returns stdout (a command that fails, e.g. cannot fork, fails the test). */
 export async function sh(s: Sandbox, command: string, timeout = 30): Promise<string> {
   const r = await call(s, 'POST', '/commands/run', { command, timeout }, (timeout + 20) * 1000);
   expect(r.status, r.text).toBe(200);
+  expect(r.body.exit_code, r.text).toBe(0);
   return String(r.body.stdout);
 }
 
