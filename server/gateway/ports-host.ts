@@ -151,8 +151,16 @@ export class PortHosts {
       }
       const running = requireRunning(this.opts.lookup(target.sandboxId));
       const tunnel = await openTunnel(running.socketPath, target.port);
-      const headers = upstreamHeaders(req, { stripAuthorization: access.stripAuthorization, upgrade: false });
-      proxyHttp(req, res, tunnel, headers, requestId);
+      try {
+        const headers = upstreamHeaders(req, {
+          stripAuthorization: access.stripAuthorization,
+          upgrade: false,
+        });
+        proxyHttp(req, res, tunnel, headers, requestId);
+      } catch (err) {
+        tunnel.destroy();
+        throw err;
+      }
     } catch (err) {
       req.resume();
       sendError(res, toGatewayError(err), requestId);
@@ -172,8 +180,16 @@ export class PortHosts {
         tunnel.destroy();
         return;
       }
-      const headers = upstreamHeaders(req, { stripAuthorization: access.stripAuthorization, upgrade: true });
-      proxyUpgrade(req, socket, head, tunnel, headers, requestId);
+      try {
+        const headers = upstreamHeaders(req, {
+          stripAuthorization: access.stripAuthorization,
+          upgrade: true,
+        });
+        proxyUpgrade(req, socket, head, tunnel, headers, requestId);
+      } catch (err) {
+        tunnel.destroy();
+        throw err;
+      }
     } catch (err) {
       writeRawError(socket, toGatewayError(err), requestId);
     }
