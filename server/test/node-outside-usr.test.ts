@@ -1,13 +1,14 @@
 // The engine on a Node installed outside /usr, as nvm users have it: a binary in a 0700 folder of
 // a home, itself 0700 (written under umask 077). The sandbox's uid can neither enter that folder
-// nor execute that file, so the runtime gives sandboxes a root-owned 0755 copy in the data
-// directory; `language: javascript` (a node the agent spawns as the sandbox's uid) must run.
+// nor execute that file, so the runtime gives sandboxes a root-owned 0755 copy in
+// /var/lib/hopdeck/node; `language: javascript` (a node the agent spawns as the sandbox's uid) must run.
 import { Sandbox } from '@hopx-ai/sdk';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NODE_COPIES_DIR } from '../runtime/node-binary.ts';
 
 const PORT = 7861;
 const API_KEY = 'hopx_live_NODEOUTSIDE1.bm9kZS1vdXRzaWRlLXVzci10ZXN0';
@@ -83,13 +84,16 @@ describe('engine on a node outside /usr, in a 0700 folder', () => {
 
       const py = await sbx.runCode('print(6 * 7)');
       expect(py.stdout.trim()).toBe('42');
-      const sh = await sbx.commands.run('ls -ld /opt/hopdeck-node && id -u');
+      const sh = await sbx.commands.run('ls -ld /opt/hopdeck-node; cat /proc/self/mountinfo');
       expect(sh.stdout).toMatch(/^drwxr-xr-x/);
+      // Neither the user's home nor the data directory shows in the sandbox's mount table.
+      expect(sh.stdout).not.toContain(home);
+      expect(sh.stdout).not.toContain(dataDir);
 
-      // The copy the sandboxes run: root-owned, 0755, in the data directory.
+      // The copy the sandboxes run: root-owned, 0755, host-wide.
       const src = statSync(privateNode);
       const copy = statSync(
-        join(dataDir, 'node', `node-${process.version}-${src.size}-${Math.trunc(src.mtimeMs)}`),
+        join(NODE_COPIES_DIR, `node-${process.version}-${src.size}-${Math.trunc(src.mtimeMs)}`),
       );
       expect(copy.mode & 0o7777).toBe(0o755);
       expect(copy.uid).toBe(0);
