@@ -2,7 +2,7 @@
  * The sandbox's filesystem through its agent (`/files/*`, api-digest §5.9): listing, reading bytes,
  * writing, upload with progress, mkdir, rename and remove. Paths are absolute inside the sandbox.
  */
-import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { agentHttpUrl, agentRequest, agentToken, dropAgentToken, type AgentTarget } from './agent';
 import { ApiError, toApiError } from './client';
@@ -29,14 +29,15 @@ export const isDirectory = (f: FileInfo) => f.is_directory ?? f.is_dir ?? false;
 
 const FileList = z.looseObject({
   files: z.array(FileInfo),
+  total: z.number().optional(),
   has_more: z.boolean().optional(),
   next_cursor: z.string().nullish(),
 });
 const FileResponse = z.looseObject({ path: z.string().optional(), size: z.number().optional() });
 const CommandReply = z.looseObject({ exit_code: z.number(), stderr: z.string() });
 
-/** Listing stops here (a folder this big is shown truncated rather than fetched forever). */
-export const MAX_LIST_ENTRIES = 200_000;
+/** Entries per page of a listing; the next page is fetched when the person scrolls near the end. */
+export const LIST_PAGE_SIZE = 1000;
 
 /** Folders first, then by name. */
 function order(a: FileInfo, b: FileInfo) {
@@ -46,29 +47,27 @@ function order(a: FileInfo, b: FileInfo) {
 
 const q = (path: string) => `path=${encodeURIComponent(path)}`;
 
-/** Every entry of a folder, following the agent's pages when it paginates. */
-async function listFolder(target: AgentTarget, path: string, signal?: AbortSignal) {
-  const files: FileInfo[] = [];
-  let cursor: string | null | undefined;
-  let truncated = false;
-  do {
-    const page = await agentRequest(
-      target,
-      `/files/list?${q(path)}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-      { schema: FileList, signal },
-    );
-    files.push(...page.files);
-    cursor = page.has_more ? page.next_cursor : null;
-    if (files.length >= MAX_LIST_ENTRIES) truncated = cursor != null;
-  } while (cursor && !truncated);
-  return { files: files.sort(order), truncated };
+/**
+ * A folder's entries, page by page (the agent pages by name: `limit`, `cursor`, `has_more`,
+ * `next_cursor`, `total`; an agent without paging answers everything as one page).
+ */
+export function fileListQueryOptions(target: AgentTarget, path: string) {
+  return infiniteQueryOptions({
+    queryKey: fileKeys.list(target.id, path),
+    queryFn: ({ pageParam, signal }) =>
+      agentRequest(
+        target,
+        `/files/list?${q(path)}&limit=${LIST_PAGE_SIZE}${pageParam ? `&cursor=${encodeURIComponent(pageParam)}` : ''}`,
+        { schema: FileList, signal },
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => (last.has_more && last.next_cursor ? last.next_cursor : undefined),
+  });
 }
 
-export function fileListQueryOptions(target: AgentTarget, path: string) {
-  return queryOptions({
-    queryKey: fileKeys.list(target.id, path),
-    queryFn: ({ signal }) => listFolder(target, path, signal),
-  });
+/** Folders first, then by name, over the pages loaded so far. */
+export function listedEntries(pages: { files: FileInfo[] }[]): FileInfo[] {
+  return pages.flatMap((p) => p.files).sort(order);
 }
 
 /** A raw request to the agent (bytes or multipart); a 401 refreshes the token once. */

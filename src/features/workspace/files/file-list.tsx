@@ -5,7 +5,7 @@
 import { Link } from '@tanstack/react-router';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { Download, File, Folder, Pencil, Trash2 } from 'lucide-react';
-import { memo, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { isDirectory, type FileInfo } from '@/api/files';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/cn';
@@ -96,12 +96,18 @@ const Row = memo(function Row({
 
 export function FileList({
   files,
+  total,
+  more,
   sandboxId,
   folder,
   openFile,
   actions,
 }: {
   files: FileInfo[];
+  /** Entries in the folder, when the agent says (it may be more than loaded so far). */
+  total?: number;
+  /** Present while more pages can be loaded. */
+  more?: { loading: boolean; load: () => void };
   sandboxId: string;
   folder: string;
   openFile?: string;
@@ -117,6 +123,12 @@ export function FileList({
     initialRect: { width: 800, height: 600 },
   });
   const items = virtualizer.getVirtualItems();
+  // Near the end of what is loaded: fetch the next page.
+  const lastShown = items.at(-1)?.index ?? 0;
+  useEffect(() => {
+    if (more && !more.loading && lastShown >= files.length - 100) more.load();
+  }, [more, lastShown, files.length]);
+  const setSize = total ?? files.length;
 
   return (
     <div className="@container flex min-h-0 flex-1 flex-col">
@@ -145,7 +157,7 @@ export function FileList({
               return (
                 <li
                   key={f.path}
-                  aria-setsize={files.length}
+                  aria-setsize={setSize}
                   aria-posinset={v.index + 1}
                   style={{
                     position: 'absolute',
@@ -168,6 +180,12 @@ export function FileList({
           </ul>
         )}
       </div>
+      {(more || (total !== undefined && total > files.length)) && (
+        <p role="status" className="border-t px-3 py-1.5 text-xs text-muted-foreground">
+          {more?.loading ? 'Loading more… ' : ''}
+          {files.length.toLocaleString()} of {setSize.toLocaleString()} entries loaded
+        </p>
+      )}
     </div>
   );
 }

@@ -2,7 +2,7 @@
  * The Files tab: a folder (in the URL, default /workspace) with breadcrumbs, its entries, the open
  * file beside it (or above it on a phone), uploads by drag and drop, and live refresh.
  */
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { FilePlus, FolderPlus, RefreshCw, Upload } from 'lucide-react';
 import { useEffect, useMemo, useRef, useState, type DragEvent } from 'react';
@@ -10,6 +10,7 @@ import {
   fileKeys,
   fileListQueryOptions,
   isDirectory,
+  listedEntries,
   makeFolder,
   readFileBlob,
   removePath,
@@ -47,7 +48,9 @@ function FilesBrowser({ sandboxId }: { sandboxId: string }) {
   const navigate = route.useNavigate();
   const client = useQueryClient();
   const { target } = useWorkspaceSandbox(sandboxId);
-  const list = useQuery(fileListQueryOptions(target, path));
+  const list = useInfiniteQuery(fileListQueryOptions(target, path));
+  const files = useMemo(() => (list.data ? listedEntries(list.data.pages) : []), [list.data]);
+  const total = list.data?.pages[0]?.total;
   const uploads = useUploads(target);
   const [naming, setNaming] = useState<NameRequest | null>(null);
   const [deleting, setDeleting] = useState<FileInfo | null>(null);
@@ -128,7 +131,7 @@ function FilesBrowser({ sandboxId }: { sandboxId: string }) {
     if (files.length) void uploads.upload(path, files);
   };
 
-  const entry = list.data?.files.find((f) => f.path === file);
+  const entry = files.find((f) => f.path === file);
   return (
     <section
       aria-label="Files"
@@ -173,7 +176,7 @@ function FilesBrowser({ sandboxId }: { sandboxId: string }) {
           size="icon-sm"
           variant="ghost"
           aria-label="Refresh"
-          disabled={list.isFetching}
+          disabled={list.isFetching && !list.isFetchingNextPage}
           onClick={() => void list.refetch()}
         >
           <RefreshCw className={cn(list.isFetching && 'animate-spin')} />
@@ -181,11 +184,6 @@ function FilesBrowser({ sandboxId }: { sandboxId: string }) {
       </div>
       <UploadPanel items={uploads.items} onCancel={uploads.cancelAll} onClear={uploads.clear} />
       {actionError !== null && <ErrorAlert className="m-2" error={actionError} title="That did not work" />}
-      {list.data?.truncated && (
-        <p role="status" className="border-b px-3 py-1.5 text-xs text-muted-foreground">
-          Showing the first {list.data.files.length.toLocaleString()} entries of this folder.
-        </p>
-      )}
       <div className={cn('grid h-[70vh] min-h-80', file && 'lg:grid-cols-[minmax(0,2fr)_minmax(0,3fr)]')}>
         <div className={cn('flex min-h-0 flex-col', file && 'hidden lg:flex lg:border-r')}>
           {list.isError ? (
@@ -198,7 +196,16 @@ function FilesBrowser({ sandboxId }: { sandboxId: string }) {
             </div>
           ) : (
             <FileList
-              files={list.data.files}
+              files={files}
+              total={total}
+              more={
+                list.hasNextPage
+                  ? {
+                      loading: list.isFetchingNextPage,
+                      load: () => void list.fetchNextPage({ cancelRefetch: false }),
+                    }
+                  : undefined
+              }
               sandboxId={sandboxId}
               folder={path}
               openFile={file}
