@@ -7,7 +7,7 @@ import { existsSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { posix } from 'node:path';
 import type { WebSocket } from 'ws';
 import { realPath } from './config.ts';
-import { checkedApiPath, resolvedReal } from './fs-guard.ts';
+import { checkedApiPath, isPseudoPath, resolvedReal } from './fs-guard.ts';
 import { AgentError, nowIso } from './http.ts';
 import { FramePacer } from './pacer.ts';
 import type { AgentState } from './state.ts';
@@ -65,6 +65,7 @@ export function handleFilesWatch(ws: WebSocket, state: AgentState): void {
         if (!name) return;
         const rel = name.toString();
         const full = posix.join(base, rel);
+        if (isPseudoPath(full)) return; // watching / would report /dev's device nodes
         const event =
           kind === 'change' ? 'modified' : existsSync(realPath(state.cfg, full)) ? 'created' : 'deleted';
         const key = `${event}:${full}`;
