@@ -139,15 +139,18 @@ export type ErrorEnvelope = z.infer<typeof ErrorEnvelope>;
 export const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const EnvVarName = z
   .string()
-  .min(1, 'an environment variable name is empty')
-  .max(256, 'an environment variable name is longer than 256 characters')
-  .regex(ENV_NAME_RE, 'an environment variable name is letters, digits and _, not starting with a digit');
+  .min(1, 'Variable names cannot be empty')
+  .max(256, 'Variable names are at most 256 characters')
+  .regex(ENV_NAME_RE, 'Variable names use letters, digits and _ and do not start with a digit');
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 export const EnvVarValue = z
   .string()
-  .max(32_768, 'an environment variable value is longer than 32768 characters')
-  .refine((v) => !v.includes('\0'), 'an environment variable value contains a NUL byte (\\0)')
-  .refine((v) => !LONE_SURROGATE.test(v), 'an environment variable value is not valid UTF-8 text');
+  .max(32_768, 'Variable values are at most 32768 characters')
+  .refine((v) => !v.includes('\0'), 'Variable values cannot contain a NUL byte (\\0)')
+  .refine(
+    (v) => !LONE_SURROGATE.test(v),
+    'Variable values must be valid UTF-8 text (no unpaired surrogates)',
+  );
 export const EnvVars = z.record(EnvVarName, EnvVarValue);
 export type EnvVars = z.infer<typeof EnvVars>;
 

@@ -35,9 +35,9 @@ describe('env vars a process cannot take (item 5)', () => {
 
   it.each([
     ['a NUL in a value', '{"A":"x\\u0000y"}', /NUL/],
-    ['a NUL in a name', '{"A\\u0000B":"x"}', /name is letters, digits and _/],
-    ['an unpaired surrogate in a value', '{"A":"\\ud800"}', /not valid UTF-8/],
-    ['a name starting with a digit', '{"1A":"x"}', /name is letters, digits and _/],
+    ['a NUL in a name', '{"A\\u0000B":"x"}', /names use letters, digits and _/],
+    ['an unpaired surrogate in a value', '{"A":"\\ud800"}', /valid UTF-8/],
+    ['a name starting with a digit', '{"1A":"x"}', /names use letters, digits and _/],
   ])('refuses %s at create with 400 and stores nothing', async (_what, env, message) => {
     const before = total();
     const res = await create(`{"template_name":"ubuntu","env_vars":${env}}`);

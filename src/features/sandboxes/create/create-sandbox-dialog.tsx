@@ -3,6 +3,7 @@ import { useNavigate } from '@tanstack/react-router';
 import { Loader2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
+import { envVarProblem } from '@contract/schemas';
 import { healthQueryOptions } from '@/api/health';
 import { DEFAULT_TIMEOUT_SECONDS, useCreateSandbox } from '@/api/sandboxes';
 import { isUsable, templateListQueryOptions } from '@/api/templates';
@@ -18,7 +19,6 @@ import {
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Label, NativeSelect } from '@/components/ui/input';
 import { Switch } from '@/components/ui/switch';
-import { isValidEnvKey } from '@/lib/dotenv';
 import { formatResources } from '@/lib/format';
 import { useNow } from '@/lib/use-now';
 import { EnvVarsEditor, type EnvRow } from './env-vars-editor';
@@ -61,7 +61,7 @@ export function CreateSandboxDialog({
   const region = pickedRegion || regions[0] || '';
 
   const chosen = templates.data?.find((t) => t.name === template);
-  const envValid = env.every((r) => r.key === '' || isValidEnvKey(r.key));
+  const envValid = env.every((r) => r.key === '' || envVarProblem(r.key, r.value) === null);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -41,6 +41,12 @@ describe('EnvVarsEditor', () => {
     expect(latest).toEqual([{ key: 'OK', value: '1' }]);
   });
 
+  it('flags a value the engine would refuse (a NUL byte) with the engine message', () => {
+    render(<Harness initial={[{ key: 'OK', value: 'a\u0000b' }]} />);
+    expect(screen.getByText(/cannot contain a NUL byte/)).toBeInTheDocument();
+    expect(screen.getByLabelText('Variable 1 name')).toHaveAttribute('aria-invalid', 'true');
+  });
+
   it('flags invalid names and removes rows', () => {
     latest = [{ key: '1BAD', value: 'x' }];
     render(<Harness initial={latest} />);

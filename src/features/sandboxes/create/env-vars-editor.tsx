@@ -2,7 +2,8 @@ import { ClipboardPaste, Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
 import { Input, Textarea } from '@/components/ui/input';
-import { isValidEnvKey, parseDotenv } from '@/lib/dotenv';
+import { envVarProblem } from '@contract/schemas';
+import { parseDotenv } from '@/lib/dotenv';
 
 export interface EnvRow {
   key: string;
@@ -14,6 +15,9 @@ export function EnvVarsEditor({ rows, onChange }: { rows: EnvRow[]; onChange: (r
   const [pasting, setPasting] = useState(false);
   const [text, setText] = useState('');
   const [errors, setErrors] = useState<string[]>([]);
+  // The engine's own rule (contract/schemas.ts): a name is a shell identifier, a value has no NUL.
+  const problems = rows.map((r) => (r.key === '' ? null : envVarProblem(r.key, r.value)));
+  const firstProblem = problems.find((p) => p !== null);
   const set = (i: number, patch: Partial<EnvRow>) =>
     onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
 
@@ -32,7 +36,7 @@ export function EnvVarsEditor({ rows, onChange }: { rows: EnvRow[]; onChange: (r
     <fieldset className="space-y-2">
       <legend className="text-sm font-medium">Environment variables</legend>
       {rows.map((r, i) => {
-        const bad = r.key !== '' && !isValidEnvKey(r.key);
+        const bad = problems[i] != null;
         return (
           <div key={i} className="flex items-center gap-2">
             <Input
@@ -61,11 +65,7 @@ export function EnvVarsEditor({ rows, onChange }: { rows: EnvRow[]; onChange: (r
           </div>
         );
       })}
-      {rows.some((r) => r.key !== '' && !isValidEnvKey(r.key)) && (
-        <p className="text-xs text-destructive">
-          Names use letters, digits and _ and do not start with a digit.
-        </p>
-      )}
+      {firstProblem && <p className="text-xs text-destructive">{firstProblem}</p>}
       <div className="flex flex-wrap gap-2">
         <Button variant="outline" size="sm" onClick={() => onChange([...rows, { key: '', value: '' }])}>
           <Plus /> Add variable
