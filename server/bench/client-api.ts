@@ -22,6 +22,11 @@ interface CreateTiming {
   firstResult: number;
 }
 
+/** A create that failed is reported (with why), not allowed to end the run. */
+interface CreateFailure {
+  failed: string;
+}
+
 async function createAndRun(): Promise<CreateTiming> {
   const t0 = performance.now();
   const res = await fetch(`${base}/v1/sandboxes`, {
@@ -79,14 +84,18 @@ async function main(): Promise<unknown> {
     return { list };
   }
   const health = pollHealth();
-  let creates: CreateTiming[];
+  let creates: (CreateTiming | CreateFailure)[];
+  const attempt = () =>
+    createAndRun().catch((err: unknown) => ({
+      failed: (err instanceof Error ? err.message : String(err)).slice(0, 300),
+    }));
   let healthSamples: number[];
   try {
     if (mode === 'serial') {
       creates = [];
-      for (let i = 0; i < n; i++) creates.push(await createAndRun());
+      for (let i = 0; i < n; i++) creates.push(await attempt());
     } else {
-      creates = await Promise.all(Array.from({ length: n }, () => createAndRun()));
+      creates = await Promise.all(Array.from({ length: n }, attempt));
     }
   } finally {
     healthSamples = await health.stop();

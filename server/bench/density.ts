@@ -25,6 +25,7 @@ function pidOf(e: BenchEngine, id: string): number | null {
 export interface Density {
   started: number;
   asked: number;
+  failed: number;
   pss: Summary;
   processes: number;
   commands: string[];
@@ -38,11 +39,16 @@ export interface Density {
 export async function benchDensity(e: BenchEngine, n: number, idleMs = 10_000): Promise<Density> {
   const availableBeforeMb = availableMb();
   const ids: string[] = [];
+  let failed = 0;
   try {
     while (ids.length < n && availableMb() > LOW_MB) {
       const batch = Math.min(10, n - ids.length);
-      const made = await Promise.all(Array.from({ length: batch }, () => createSandbox(e)));
-      ids.push(...made.map((s) => s.id));
+      const made = await Promise.allSettled(Array.from({ length: batch }, () => createSandbox(e)));
+      for (const m of made) {
+        if (m.status === 'fulfilled') ids.push(m.value.id);
+        else failed++;
+      }
+      if (failed > n / 4) break; // the machine cannot boot more right now
     }
     await new Promise((r) => setTimeout(r, idleMs));
     const trees = ids.map((id) => pidOf(e, id)).flatMap((pid) => (pid ? [treeMemory(pid)] : []));
@@ -56,6 +62,7 @@ export async function benchDensity(e: BenchEngine, n: number, idleMs = 10_000): 
     return {
       started: ids.length,
       asked: n,
+      failed,
       pss: summarize(trees.map((t) => t.pssMb)),
       processes: trees[0]?.processes ?? 0,
       commands: [...new Set(trees[0]?.commands ?? [])],

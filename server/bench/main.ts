@@ -121,24 +121,11 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    console.log(`engine ${e.base}, isolation ${e.isolation}, warm pool: 1 minimum per template, sized by demand`);
+    console.log(
+      `engine ${e.base}, isolation ${e.isolation}, warm pool: 1 minimum per template, sized by demand`,
+    );
     const fill = await waitFor('the warm pool', () => e.app.engine.pool.readyCount(TEMPLATE) > 0, 180_000);
     console.log(`first spare (kernel ready) after ${ms(fill)}: a cold boot, in the background\n`);
-
-    const c = await benchCreates(e, creates);
-    console.log(
-      `creates (${creates} each; ${c.serial.readyAtStart} / ${c.burst.readyAtStart} spares ready at the start)`,
-    );
-    console.log(line('  back to back: create → running', c.serial.running));
-    console.log(line('  back to back: create → first print(1)', c.serial.firstResult));
-    console.log(line('  at once: create → running', c.burst.running));
-    console.log(line('  at once: create → first print(1)', c.burst.firstResult));
-    console.log(line('  spaced (a spare ready each time)', c.spaced));
-    console.log(line('  cold (no pool): create → running', c.cold));
-    console.log(line('  cold (no pool): create → first print(1)', c.coldFirst));
-    console.log(`  pool refill between the runs: ${ms(c.refillMs)}`);
-    console.log(line('  /health during back to back', c.serial.health));
-    console.log(line('  /health during at once', c.burst.health));
 
     const x = await benchExecute(e, runs);
     console.log('\nwarm print(1)');
@@ -157,10 +144,32 @@ async function main(): Promise<void> {
     const list = records > 0 ? await benchList(e, records, 200) : null;
     if (list) console.log(`\n${line(`GET /v1/sandboxes, ${records} records`, list)}`);
 
+    const c = await benchCreates(e, creates);
+    console.log(
+      `creates (${creates} each; ${c.serial.readyAtStart} / ${c.burst.readyAtStart} spares ready at the start)`,
+    );
+    console.log(line('  back to back: create → running', c.serial.running));
+    console.log(line('  back to back: create → first print(1)', c.serial.firstResult));
+    console.log(line('  at once: create → running', c.burst.running));
+    console.log(line('  at once: create → first print(1)', c.burst.firstResult));
+    console.log(line('  spaced (a spare ready each time)', c.spaced));
+    console.log(line('  cold (no pool): create → running', c.cold));
+    console.log(line('  cold (no pool): create → first print(1)', c.coldFirst));
+    console.log(`  pool refill between the runs: ${ms(c.refillMs)}`);
+    console.log(line('  /health during back to back', c.serial.health));
+    console.log(line('  /health during at once', c.burst.health));
+    for (const [label, run] of [
+      ['back to back', c.serial],
+      ['at once', c.burst],
+    ] as const) {
+      if (run.failed.length > 0)
+        console.log(`  ${label}: ${run.failed.length} of ${creates} failed, e.g. ${run.failed[0]}`);
+    }
+
     const d = idleN > 0 ? await benchDensity(e, idleN) : null;
     if (d) {
       console.log(
-        `\n${d.started} idle sandboxes (asked ${d.asked}), each over ${d.processes} processes (${d.commands.join(', ')})`,
+        `\n${d.started} idle sandboxes (asked ${d.asked}, ${d.failed} creates failed), each over ${d.processes} processes (${d.commands.join(', ')})`,
       );
       console.log(line('  PSS per sandbox (MB shown as ms)', d.pss).replace(/ ms/g, ' MB'));
       console.log(

@@ -10,6 +10,7 @@ import type { SandboxTokens } from '../auth/tokens.ts';
 import { HttpError, badRequest, conflict, notFound } from '../errors.ts';
 import type { Runtime, SandboxSpec } from '../runtime/types.ts';
 import { warmsPython } from '../store/builtin-templates.ts';
+import { waitForKernel } from './kernel-ready.ts';
 import type { Db } from '../store/db.ts';
 import {
   getSandbox,
@@ -148,7 +149,10 @@ export class SandboxService {
     insertSandbox(this.deps.db, rec);
     return this.lock.run(rec.id, async () => {
       try {
-        const running = await this.boots.run(() => this.deps.runtime.start(specOf(rec, t)));
+        const spec = specOf(rec, t);
+        const running = await this.boots.run(() => this.deps.runtime.start(spec));
+        // `running` means ready to run code (decision 0009): wait for the Python runner too.
+        if (spec.warmPython) await waitForKernel(this.deps.runtime.socketPath(rec.id));
         this.update(rec.id, { pid: running.pid });
         const port = await this.ports.openOnFreePort(rec.id, this.deps.gateway);
         return this.update(rec.id, { status: 'running', port });

@@ -7,7 +7,7 @@
  * number of creates in the last minute, whichever is larger, capped by MAX_SPARES and by the
  * machine's available memory. Refills boot several spares at once. A create that finds no ready
  * spare takes the earliest spare still booting, or starts one for itself: either way it gets a
- * sandbox whose kernel is ready. Spares beyond the size are destroyed as demand falls.
+ * sandbox whose kernel is ready. Spares beyond the demand of the last 5 minutes are destroyed.
  * Pool sandboxes do not survive the engine: destroyed at shutdown; reconcile removes crash leftovers.
  */
 import { availableParallelism, freemem } from 'node:os';
@@ -16,11 +16,13 @@ import type { CreateSandboxRequest, Template } from '../../contract/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
-import { agentRequest } from '../runtime/agent-client.ts';
+import { waitForKernel } from './kernel-ready.ts';
 import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 
 /** Demand is the number of creates of a template in this window. */
 const WINDOW_MS = 60_000;
+/** Spares above the size are let go only after this long without the demand that built them. */
+const KEEP_MS = 5 * 60_000;
 const MAX_SPARES = 24;
 /** What one idle spare costs (measured PSS is lower; RSS of a code-interpreter spare ~110 MB). */
 const SPARE_MB = 128;
@@ -65,11 +67,12 @@ export class WarmPool {
   }
 
   /** How many spares the pool aims at for a template right now. */
-  target(templateName: string): number {
+  target(templateName: string, windowMs = WINDOW_MS): number {
     const now = Date.now();
-    const recent = (this.#claims.get(templateName) ?? []).filter((t) => now - t < WINDOW_MS);
-    this.#claims.set(templateName, recent);
-    return Math.min(MAX_SPARES, Math.max(this.size, recent.length));
+    const claims = (this.#claims.get(templateName) ?? []).filter((t) => now - t < KEEP_MS);
+    this.#claims.set(templateName, claims);
+    const recent = claims.filter((t) => now - t < windowMs).length;
+    return Math.min(MAX_SPARES, Math.max(this.size, recent));
   }
 
   /** Can this request be served from the pool? Only requests for the defaults the pool was built with. */
@@ -130,9 +133,10 @@ export class WarmPool {
         budget--;
       }
       // Past the demand: let the oldest spares go, one per pass, so a lull does not drop them all.
-      if (ready.length > want) void this.#discard(ready.shift() as string);
+      const keep = this.target(tpl.name, KEEP_MS);
+      if (ready.length > keep) void this.#discard(ready.shift() as string);
       // Re-check while demand is recorded or spares are in excess: the window slides, the size too.
-      again ||= want > this.size || ready.length > want;
+      again ||= keep > this.size || ready.length > keep;
     }
     if (again) this.#schedule(5000);
   }
@@ -194,22 +198,10 @@ export class WarmPool {
   async #boot(rec: ReturnType<typeof newRecord>, t: Template): Promise<void> {
     const spec = specOf(rec, t);
     const running = await this.svc.boots.run(() => this.svc.deps.runtime.start(spec));
-    if (spec.warmPython) await this.#kernelReady(rec.id);
-    updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
-  }
-
-  /** The agent starts the runner at boot; a spare is ready once the runner is. */
-  async #kernelReady(id: string): Promise<void> {
-    const socket = this.svc.deps.runtime.socketPath(id);
-    const deadline = Date.now() + KERNEL_WAIT_MS;
-    while (!this.#closed) {
-      const r = await agentRequest(socket, 'GET', '/kernel', undefined, 2000).catch(() => null);
-      const state = (r?.body as { state?: string; error?: string } | null)?.state;
-      if (state === 'ready') return;
-      if (state === 'failed') throw new Error('the Python kernel failed to start');
-      if (Date.now() > deadline) throw new Error('the Python kernel did not start in time');
-      await new Promise((resolve) => setTimeout(resolve, 15));
+    if (spec.warmPython) {
+      await waitForKernel(this.svc.deps.runtime.socketPath(rec.id), KERNEL_WAIT_MS, () => !this.#closed);
     }
+    updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
   }
 
   async #discard(id: string): Promise<void> {
