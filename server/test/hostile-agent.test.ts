@@ -74,6 +74,27 @@ describe('paths where a file operation makes no sense (item 2)', () => {
   });
 });
 
+describe('every request ends within a bound (item 2)', () => {
+  it('a body that never finishes arriving is answered 408 instead of holding the request for ever', async () => {
+    const { connect } = await import('node:net');
+    const url = new URL(stage.s.public_host);
+    const socket = connect(Number(url.port), url.hostname);
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    const closed = new Promise((r) => socket.on('close', r));
+    socket.write(
+      `POST /files/write HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${stage.s.auth_token}\r\n` +
+        'Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"path":"/workspace/slow',
+    );
+    const bounded = setTimeout(() => socket.destroy(), 50_000);
+    await closed;
+    clearTimeout(bounded);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+    expect(answer).toContain('"code":"OPERATION_TIMEOUT"');
+    await expectUnharmed(stage);
+  }, 70_000);
+});
+
 describe('reads that used to kill the agent (item 3)', () => {
   it('refuses devices, links to devices and FIFOs on read and download, without blocking', async () => {
     const { s } = stage;
