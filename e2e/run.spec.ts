@@ -124,19 +124,38 @@ test('a matplotlib plot appears as an image and a DataFrame as a table', async (
   await expect.poll(async () => (await frame.boundingBox())?.height ?? 0).toBeGreaterThan(40);
 });
 
-test('a slow loop shows its first lines before it ends, and Stop ends it', async ({ page }) => {
+test('a slow loop shows its first lines before it ends, and Interrupt ends it calmly', async ({ page }) => {
   await openRunPane(page);
   await setCode(page, 'import time\nfor i in range(30): print(f"tick {i}", flush=True); time.sleep(1)');
   await page.getByRole('button', { name: 'Run code', exact: true }).click();
   await expect(output(page)).toContainText('tick 1', { timeout: 10_000 });
   await expect(runStatus(page)).toHaveText('Running…');
-  await page.getByRole('button', { name: 'Stop run', exact: true }).click();
-  await expect(runStatus(page)).toHaveText('Stopped', { timeout: 10_000 });
+  await page.getByRole('button', { name: 'Interrupt run', exact: true }).click();
+  await expect(runStatus(page)).toHaveText('Interrupted', { timeout: 10_000 });
+  // Interrupting is not a failure: one calm line, no error box, no "exit 137".
+  await expect(output(page).getByRole('note')).toHaveText(
+    /Interrupted\. The Python session keeps its variables/,
+  );
+  await expect(output(page).getByRole('alert')).toHaveCount(0);
   const text = await output(page).textContent();
   expect(text).not.toContain('tick 20');
+  expect(text).not.toContain('KeyboardInterrupt');
   // The kernel is usable again right away.
   await runAndWait(page, 'print("after stop")');
   await expect(output(page)).toContainText('after stop');
+});
+
+test('input() asks inline in the output and the program gets the answer', async ({ page }) => {
+  await openRunPane(page);
+  await setCode(page, "name = input('Name? ')\nprint('hello', name)");
+  await page.keyboard.press('ControlOrMeta+Enter');
+  const answer = output(page).getByRole('textbox', { name: /Answer to the program: Name\?/ });
+  await expect(answer).toBeFocused({ timeout: 30_000 });
+  await answer.fill('Ada');
+  await answer.press('Enter');
+  await expect(output(page)).toContainText('Name? Ada');
+  await expect(output(page)).toContainText('hello Ada', { timeout: 30_000 });
+  await expect(runStatus(page)).toHaveText(/Exit code 0/);
 });
 
 test('an output flood is truncated and the page stays responsive', async ({ page }) => {
@@ -161,9 +180,9 @@ test('an output flood is truncated and the page stays responsive', async ({ page
   const t0 = Date.now();
   await page.getByRole('combobox', { name: 'Language' }).focus();
   expect(Date.now() - t0).toBeLessThan(2_000);
-  if (await page.getByRole('button', { name: 'Stop run', exact: true }).isVisible())
-    await page.getByRole('button', { name: 'Stop run', exact: true }).click();
-  await expect(runStatus(page)).toContainText(/Exit code|Stopped/, { timeout: 30_000 });
+  if (await page.getByRole('button', { name: 'Interrupt run', exact: true }).isVisible())
+    await page.getByRole('button', { name: 'Interrupt run', exact: true }).click();
+  await expect(runStatus(page)).toContainText(/Exit code|Interrupted/, { timeout: 30_000 });
   const maxGap = await page.evaluate(() => {
     const w = window as unknown as { __maxGap: number; __watch: boolean };
     w.__watch = false;
@@ -244,10 +263,15 @@ test('the run history opens a past run in the editor and copies it as curl witho
   const runs = page.getByRole('list', { name: 'Past runs' });
   const entry = runs.getByRole('listitem').filter({ hasText: 'print("from history", 7 * 6)' }).first();
   await expect(entry).toBeVisible();
-  await setCode(page, 'print("something else")');
+  await runAndWait(page, 'print("something else")');
+  await expect(output(page)).not.toContainText('from history');
+  // Open brings back the code and what that run printed (the engine keeps the output, capped).
   await entry.getByRole('button', { name: 'Open' }).click();
   await expect(editor(page)).toContainText('print("from history", 7 * 6)');
+  await expect(output(page)).toContainText('from history 42');
+  await expect(runStatus(page)).toContainText(/^Run from .+Exit code 0/);
   await entry.getByRole('button', { name: /as curl$/ }).click();
+  await expect(entry.getByRole('button', { name: 'Copied as curl' })).toBeVisible();
   const curl = await page.evaluate(() => navigator.clipboard.readText());
   const sandbox = (await (await api.get(`/v1/sandboxes/${sandboxId}`)).json()) as { public_host: string };
   expect(curl).toContain(`${sandbox.public_host}/execute`);

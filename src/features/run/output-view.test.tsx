@@ -28,6 +28,7 @@ const base: RunState = {
   failure: null,
   firstStdoutMs: 5,
   past: null,
+  input: null,
 };
 
 describe('OutputView', () => {

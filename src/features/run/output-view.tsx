@@ -1,7 +1,8 @@
 /** The output panel of the run pane: streamed text, rich outputs, and the run's outcome. */
-import { memo, useEffect, useRef } from 'react';
+import { memo, useEffect, useRef, useState } from 'react';
 import { Check, Copy, Eraser } from 'lucide-react';
 import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
 import { AnsiText } from './ansi-text';
 import { outputAsText } from './output-text';
 import type { OutputItem } from './output-model';
@@ -48,6 +49,44 @@ const Item = memo(function Item({ item, framesOrigin }: { item: OutputItem; fram
   }
 });
 
+/** Python's input() inline: the prompt, a field, Enter sends (the run waits until then). */
+function InputPrompt({
+  request,
+  onAnswer,
+}: {
+  request: { prompt: string; password: boolean };
+  onAnswer: (value: string) => void;
+}) {
+  const [value, setValue] = useState('');
+  return (
+    <form
+      className="my-1 flex flex-wrap items-center gap-2 font-sans"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onAnswer(value);
+      }}
+    >
+      <label htmlFor="run-input" className="font-mono">
+        {request.prompt || 'Input:'}
+      </label>
+      <Input
+        id="run-input"
+        aria-label={`Answer to the program: ${request.prompt || 'input'}`}
+        type={request.password ? 'password' : 'text'}
+        autoComplete="off"
+        autoFocus
+        className="h-7 w-64 font-mono text-xs"
+        value={value}
+        onChange={(e) => setValue(e.target.value)}
+      />
+      <Button type="submit" size="sm" variant="outline">
+        Send
+      </Button>
+      <span className="text-xs text-muted-foreground">The program waits for this answer.</span>
+    </form>
+  );
+}
+
 function formatSeconds(s: number): string {
   return s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`;
 }
@@ -73,10 +112,13 @@ export function OutputView({
   state,
   framesOrigin,
   onClear,
+  onAnswer,
 }: {
   state: RunState;
   framesOrigin: string | null;
   onClear?: () => void;
+  /** Sends the answer to the program's input() prompt. */
+  onAnswer?: (value: string) => void;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
@@ -144,6 +186,9 @@ export function OutputView({
         {state.items.map((item) => (
           <Item key={item.id} item={item} framesOrigin={framesOrigin} />
         ))}
+        {state.input && onAnswer && (
+          <InputPrompt key={state.runId} request={state.input} onAnswer={onAnswer} />
+        )}
         {state.status === 'done' && empty && (
           <p role="note" className="font-sans text-muted-foreground">
             No output: the run finished without printing anything.

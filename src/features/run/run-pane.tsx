@@ -268,5 +268,7 @@ const RunOutput = memo(function RunOutput({
   framesOrigin: string | null;
 }) {
   const state = useRunState(session);
-  return <OutputView state={state} framesOrigin={framesOrigin} onClear={session.clear} />;
+  return (
+    <OutputView state={state} framesOrigin={framesOrigin} onClear={session.clear} onAnswer={session.answer} />
+  );
 });

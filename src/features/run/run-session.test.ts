@@ -162,6 +162,33 @@ describe('RunSession', () => {
     expect(session.getSnapshot()).toMatchObject({ status: 'idle', items: [], past: null });
   });
 
+  it('asks for input() inline: the prompt waits for an answer, which goes back to the agent', async () => {
+    const { session, flush } = setup();
+    await session.run({ target, code: "name = input('Name? ')", language: 'python' });
+    const ws = FakeSocket.last!;
+    ws.push({ type: 'stdout', data: 'before\n', timestamp: ts });
+    ws.push({ type: 'input_request', prompt: 'Name? ', password: false, timestamp: ts });
+    expect(session.getSnapshot().input).toEqual({ prompt: 'Name? ', password: false });
+    session.answer('Ada');
+    expect(ws.sent.at(-1)).toEqual({ type: 'input', value: 'Ada' });
+    flush();
+    expect(session.getSnapshot().input).toBeNull();
+    const text = session
+      .getSnapshot()
+      .items.map((i) => ('text' in i ? i.text : ''))
+      .join('');
+    expect(text).toBe('before\nName? Ada\n');
+  });
+
+  it('never shows a password answer', async () => {
+    const { session, flush } = setup();
+    await session.run({ target, code: 'getpass()', language: 'python' });
+    FakeSocket.last!.push({ type: 'input_request', prompt: 'Password: ', password: true, timestamp: ts });
+    session.answer('s3cret');
+    flush();
+    expect(JSON.stringify(session.getSnapshot().items)).not.toContain('s3cret');
+  });
+
   it('an early close is a failure the person can read', async () => {
     const { session } = setup();
     await session.run({ target, code: 'x', language: 'bash' });

@@ -5,6 +5,7 @@
  * useSyncExternalStore.
  */
 import type { AgentTarget } from '@/api/agent';
+import { z } from 'zod';
 import { LANGUAGE_ALIASES, StreamFrame, type Execution, type Language } from '@contract/schemas';
 import {
   MAX_FRAME_CHARS,
@@ -37,7 +38,16 @@ export interface RunState {
   firstStdoutMs: number | null;
   /** Set when the pane shows a past run from the history instead of a live one. */
   past: { id: string; createdAt: string; status: Execution['status'] } | null;
+  /** The program waits in input(): the pane shows this prompt and a field for the answer. */
+  input: { prompt: string; password: boolean } | null;
 }
+
+/** The agent's `input_request` frame (Python's input() and getpass(), over /execute/stream). */
+const InputRequest = z.object({
+  type: z.literal('input_request'),
+  prompt: z.string().max(4096).catch(''),
+  password: z.boolean().optional(),
+});
 
 export const RUN_TIMEOUT_SECONDS = 600;
 const KILL_GRACE_MS = 2_000;
@@ -58,6 +68,7 @@ const initialState: RunState = {
   failure: null,
   firstStdoutMs: null,
   past: null,
+  input: null,
 };
 
 /** What the pane says once a run is interrupted (the kernel keeps its state; a process does not). */
@@ -207,6 +218,17 @@ export class RunSession {
     this.#killTimer = setTimeout(() => ws.close(), KILL_GRACE_MS);
   }
 
+  /** Answers the program's input() prompt; the prompt and answer stay in the output (masked). */
+  answer = (value: string): void => {
+    const request = this.#state.input;
+    if (!request || !this.#ws) return;
+    this.#ws.send(JSON.stringify({ type: 'input', value }));
+    const text = admitText(this.#budget, `${request.prompt}${request.password ? '••••' : value}\n`);
+    if (text) this.#pending.push({ kind: 'stdout', text });
+    this.#state = { ...this.#state, input: null };
+    this.#queueFlush();
+  };
+
   /** Shows a past run's stored output (from the history) in place of the last one. */
   showPast(e: Execution): void {
     if (this.busy) return;
@@ -241,6 +263,15 @@ export class RunSession {
       json = JSON.parse(data);
     } catch {
       return; // keep-alives and garbage are skipped, like the SDKs do
+    }
+    const input = InputRequest.safeParse(json);
+    if (input.success) {
+      this.#flush(); // what was printed before the prompt comes first
+      this.#set({
+        ...this.#state,
+        input: { prompt: input.data.prompt, password: input.data.password === true },
+      });
+      return;
     }
     const parsed = StreamFrame.safeParse(json);
     if (!parsed.success) return;
@@ -317,7 +348,7 @@ export class RunSession {
     }
     if (status === 'stopped') this.#noteInterrupted();
     this.#flush();
-    this.#set({ ...this.#state, status, failure });
+    this.#set({ ...this.#state, status, failure, input: null });
     const final = this.#state;
     this.#finished.forEach((l) => l(final));
     // A re-run is likely: have its socket ready.
