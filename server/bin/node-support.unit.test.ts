@@ -17,7 +17,8 @@ function startAs(version: string, args: string[] = []) {
   );
 }
 
-describe('supported Node.js versions', () => {
+// The CLI runs below start a real node process each; a loaded machine needs more than 5 s.
+describe('supported Node.js versions', { timeout: 60_000 }, () => {
   it('package.json claims 20, 22 and 24', () => {
     expect(parseEngines(ENGINES).map((p) => p[0])).toEqual([20, 22, 24]);
     expect(describeEngines(ENGINES)).toBe('20.19+, 22.12+ or 24');
