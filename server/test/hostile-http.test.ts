@@ -75,7 +75,7 @@ describe('failed authentication is throttled per client address (item 6)', () =>
 
     const good = await e.app.inject({ url: '/v1/templates', headers: e.auth, remoteAddress: attacker });
     expect(good.statusCode).toBe(200);
-    // A key this address never used waits like a guess would: the throttle gives no oracle.
+    // A key that did not authenticate lately waits like a guess would: the brake gives no oracle.
     const fresh = e.store.auth.createKey('fresh').key;
     const unseen = await e.app.inject({
       url: '/v1/templates',
