@@ -83,7 +83,7 @@ export function runProcess(opts: RunOptions): Promise<RunOutcome> {
     const killTree = () => {
       if (child.pid === undefined) return;
       mark ??= { tag, rootPid: child.pid, startTicks: startTicksOf(child.pid), endTicks: null };
-      reaping ??= reapRun(mark, reapOrphans);
+      reaping ??= reapRun(mark, reapOrphans).catch(() => 0);
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -174,13 +174,13 @@ async function watchLeftovers(
   }
   if (left.length === 0) return;
   if (signal?.aborted) {
-    await reapRun(ended, reapOrphans);
+    await reapRun(ended, reapOrphans).catch(() => 0);
     return;
   }
   const reap = () => {
     clearTimeout(timer);
     signal?.removeEventListener('abort', reap);
-    void reapRun(ended, reapOrphans);
+    void reapRun(ended, reapOrphans).catch(() => 0);
   };
   const timer = setTimeout(reap, Math.max(0, deadlineAt - Date.now()));
   timer.unref();
