@@ -156,6 +156,7 @@ function dial(port: number, host: string): Promise<Socket> {
     const s = connect({ host, port, timeout: CONNECT_TIMEOUT_MS });
     s.once('connect', () => {
       s.setTimeout(0);
+      s.setNoDelay(true); // small interactive writes (WebSocket frames) go out at once
       resolve(s);
     });
     s.once('timeout', () => s.destroy(new Error('connect timed out')));
