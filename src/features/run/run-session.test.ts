@@ -113,7 +113,7 @@ describe('RunSession', () => {
     expect(session.getSnapshot().status).toBe('stopped');
   });
 
-  it('an interrupted Python run ends calmly: one note, no traceback, error box or exit 137', async () => {
+  it('an interrupted run ends calmly: one note, no traceback, error box or exit 137', async () => {
     const { session, flush } = setup();
     await session.run({ target, code: 'x = 1\nwhile True: pass', language: 'python' });
     const ws = FakeSocket.last!;
@@ -133,7 +133,7 @@ describe('RunSession', () => {
     expect(s.exitCode).toBeNull();
     expect(s.items.map((i) => i.kind)).toEqual(['stdout', 'notice']);
     expect(s.items[1]).toMatchObject({
-      text: 'Interrupted. The Python session keeps its variables and imports.',
+      text: 'Interrupted.',
     });
   });
 

@@ -71,11 +71,12 @@ const initialState: RunState = {
   input: null,
 };
 
-/** What the pane says once a run is interrupted (the kernel keeps its state; a process does not). */
-export function interruptedNotice(language: Language): string {
-  return language === 'python'
-    ? 'Interrupted. The Python session keeps its variables and imports.'
-    : 'Interrupted.';
+/**
+ * What the pane says once a run is interrupted: one calm line, not the kill's traceback and exit 137.
+ * (Whether a Python session keeps its variables depends on the engine's kernel, so it is not claimed.)
+ */
+export function interruptedNotice(): string {
+  return 'Interrupted.';
 }
 
 /** A past run as the pane shows it: its stored output, in the order the pane would have shown it. */
@@ -84,7 +85,7 @@ export function pastRunState(e: Execution, runId: number): RunState {
   const ops: PendingOp[] = [];
   if (e.stdout) ops.push({ kind: 'stdout', text: e.stdout });
   for (const output of e.rich_outputs) ops.push({ kind: 'rich', output });
-  if (e.status === 'killed') ops.push({ kind: 'notice', text: interruptedNotice(language) });
+  if (e.status === 'killed') ops.push({ kind: 'notice', text: interruptedNotice() });
   else if (e.stderr) ops.push({ kind: 'stderr', text: e.stderr });
   let id = 0;
   const items = appendOps([], ops, () => ++id);
@@ -328,7 +329,7 @@ export class RunSession {
   #noteInterrupted(): void {
     if (this.#interrupted) return;
     this.#interrupted = true;
-    this.#pending.push({ kind: 'notice', text: interruptedNotice(this.#state.language) });
+    this.#pending.push({ kind: 'notice', text: interruptedNotice() });
   }
 
   #onClose(runId: number): void {
