@@ -161,7 +161,7 @@ test('files: saving over a change made elsewhere asks first', async ({ page }) =
 test('files: new folder, live refresh, rename and delete with confirmation', async ({ page }) => {
   await open(page, 'files');
   await page.getByRole('button', { name: 'New folder' }).click();
-  await page.getByLabel('Name').fill('made-here');
+  await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('made-here');
   await page.getByRole('button', { name: 'Create' }).click();
   await expect(page.getByRole('link', { name: 'made-here (folder)' })).toBeVisible();
 
@@ -173,7 +173,7 @@ test('files: new folder, live refresh, rename and delete with confirmation', asy
   await expect(page.getByRole('link', { name: 'from-outside.txt' })).toBeVisible();
 
   await page.getByRole('button', { name: 'Rename from-outside.txt' }).click();
-  await page.getByLabel('Name').fill('renamed.txt');
+  await page.getByRole('dialog').getByLabel('Name', { exact: true }).fill('renamed.txt');
   await page.getByRole('button', { name: 'Rename', exact: true }).click();
   await expect(page.getByRole('link', { name: 'renamed.txt' })).toBeVisible();
 
@@ -200,11 +200,19 @@ test('files: a folder of 100,000 entries renders only the visible rows', async (
   });
   await open(page, 'files', '?path=/workspace/big');
   const list = page.getByRole('list', { name: 'Files in /workspace/big' });
-  await expect(list.getByRole('link', { name: 'f000000' })).toBeVisible({ timeout: 60_000 });
+  await expect(list.getByRole('link', { name: 'f000000' })).toBeVisible({ timeout: 120_000 });
   expect(await list.getByRole('listitem').count()).toBeLessThan(200);
   await expect(list.getByRole('listitem').first()).toHaveAttribute('aria-setsize', '100000');
+  await expect(page.getByText('1,000 of 100,000 entries loaded')).toBeVisible();
+  // Scrolling to the end of what is loaded fetches the next page.
   await page.getByTestId('file-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
-  await expect(list.getByRole('link', { name: 'f099999' })).toBeVisible();
+  await expect(page.getByText('2,000 of 100,000 entries loaded')).toBeVisible({ timeout: 120_000 });
+  await page.getByTestId('file-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await expect(list.getByRole('link', { name: 'f001999' })).toBeVisible();
+  expect(await list.getByRole('listitem').count()).toBeLessThan(200);
+  // The agent's recursive /files/watch of /workspace would otherwise walk these 100k files.
+  await page.goto('about:blank');
+  await agent('/files/remove?path=/workspace/big', { method: 'DELETE' });
 });
 
 test('processes: a background sleep is listed as running, then killed', async ({ page }) => {
@@ -246,8 +254,8 @@ test('run pane: "Run in background" shows up in the Processes tab', async ({ pag
 
 test('environment: a variable added here is seen by os.environ in the run pane', async ({ page }) => {
   await open(page, 'env');
-  await page.getByLabel('Name').fill('HOPDECK_D1_VAR');
-  await page.getByLabel('Value').fill('forty-two');
+  await page.getByLabel('Name', { exact: true }).fill('HOPDECK_D1_VAR');
+  await page.getByLabel('Value', { exact: true }).fill('forty-two');
   await page.getByRole('button', { name: 'Add', exact: true }).click();
   const row = page.getByTestId('env-var').filter({ hasText: 'HOPDECK_D1_VAR' });
   await expect(row).toContainText('••••');
