@@ -82,8 +82,11 @@ const server = createServer((req, res) => {
         ),
       );
       expired = true;
-      // A body still arriving is not read any more: close the connection once the answer is out.
-      if (!req.complete) res.once('finish', () => req.socket.destroy());
+      // A body still arriving is not read any more: close the connection once the answer is out
+      // (a request without a body keeps its keep-alive connection).
+      const hasBody =
+        Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+      if (hasBody && !req.complete) res.once('finish', () => req.socket.destroy());
     }, bound);
     res.once('close', () => clearTimeout(timer));
     res.once('finish', () => clearTimeout(timer));
