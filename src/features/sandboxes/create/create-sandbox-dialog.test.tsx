@@ -97,7 +97,8 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('CreateSandboxDialog', () => {
+// Rendering Radix dialogs in jsdom takes seconds on a busy machine.
+describe('CreateSandboxDialog', { timeout: 20_000 }, () => {
   it('shows and sends the same template when the link names one the engine does not have', async () => {
     const posted = setup('no-such-template');
     const select = await screen.findByRole('combobox', { name: 'Template' });
