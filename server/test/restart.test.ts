@@ -31,10 +31,17 @@ describe('engine restart', () => {
     const paused = await create(first, { template_name: 'ubuntu' });
     await first.app.inject({ method: 'POST', url: `/v1/sandboxes/${paused.id}/pause`, headers: first.auth });
     const doomed = await create(first, { template_name: 'ubuntu' });
-    const expiring = await create(first, { template_name: 'ubuntu', timeout_seconds: 2 });
+    const expiring = await create(first, { template_name: 'ubuntu' });
+    // A deadline set after the boot (a slow boot must not make it pass before the engine stops).
+    const timeout = await first.app.inject({
+      method: 'PUT',
+      url: `/v1/sandboxes/${expiring.id}/timeout`,
+      headers: first.auth,
+      payload: { timeout_seconds: 2 },
+    });
     await first.stop();
     // Its deadline passes while the engine is down.
-    const wait = Date.parse(expiring.expires_at as string) + 1000 - Date.now();
+    const wait = Date.parse(json<{ expires_at: string }>(timeout).expires_at) + 1000 - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     // Something outside the engine removes one sandbox while the engine is down.
