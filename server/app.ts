@@ -3,6 +3,7 @@
  * pool and expiry scheduler into one Fastify instance and never listens; main.ts does.
  * Closing the app closes gateway ports, the pool and the scheduler; sandboxes keep running.
  */
+import type { AddressInfo } from 'node:net';
 import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -21,10 +22,11 @@ import { sandboxRoutes } from './control-plane/routes/sandboxes.ts';
 import { templateRoutes } from './control-plane/routes/templates.ts';
 import { workspaceRoutes } from './control-plane/routes/workspace.ts';
 import { SandboxService } from './control-plane/sandbox-service.ts';
-import { publicHostName } from './control-plane/view.ts';
+import { AGENT_HOST_PORT, addresses, type Addresses } from './control-plane/public-url.ts';
 import { WarmPool } from './control-plane/warm-pool.ts';
 import { HttpError, installErrorHandling, sendFrameworkError } from './errors.ts';
-import { createGateway, historyFromRepository } from './gateway/index.ts';
+import { createGateway, historyFromRepository, type Gateway } from './gateway/index.ts';
+import { publicHosts } from './gateway/public-hosts.ts';
 import type { Runtime } from './runtime/types.ts';
 import { jwtSecret } from './store/settings.ts';
 import type { Store } from './store/index.ts';
@@ -39,6 +41,10 @@ export interface AppOptions {
   rateLimit: number;
   warmPool: number;
   corsOrigin?: string | undefined;
+  /** The address clients use (`--public-url`); every URL handed out is built from it (0013). */
+  publicUrl?: string | undefined;
+  /** The frames app, served as `frames.<public host>` on this port when publicUrl is set. */
+  frames?: FastifyInstance;
   /** Built dashboard (dist/web); null serves a hint page instead. */
   webDir?: string | null;
   /** Inject a gateway (tests); by default the real one from server/gateway. */
@@ -69,13 +75,34 @@ declare module 'fastify' {
 
 export const BODY_LIMIT = 1024 * 1024;
 
-/** Origins of the dashboard, as browsers name them (loopback has two spellings). */
-export function dashboardOrigins(host: string, port: number, extra?: string): string[] {
-  const name = publicHostName(host);
-  const list = [`http://${name}:${port}`];
-  if (name === '127.0.0.1') list.push(`http://localhost:${port}`);
-  if (extra) list.push(extra);
-  return list;
+/** URLs the engine hands out, from the public URL or else the listen address (public-url.ts). */
+export function engineAddresses(
+  opts: Pick<AppOptions, 'host' | 'port' | 'framesPort' | 'corsOrigin' | 'publicUrl'>,
+  listenPort: () => number = () => opts.port,
+): Addresses {
+  return addresses({
+    publicUrl: opts.publicUrl,
+    host: opts.host,
+    port: opts.port,
+    listenPort,
+    framesPort: opts.framesPort,
+    corsOrigin: opts.corsOrigin,
+  });
+}
+
+/** Agent and frames host names under a public URL; none for the local default. */
+async function namedHosts(urls: Addresses, gateway: GatewayPorts, frames: FastifyInstance | undefined) {
+  if (!urls.public) return undefined;
+  if (!('request' in gateway)) throw new Error('a public URL needs the real gateway (host-name routing)');
+  if (frames) await frames.ready();
+  return publicHosts({
+    suffix: urls.hostSuffix,
+    agentPort: AGENT_HOST_PORT,
+    agents: gateway as Gateway,
+    ...(frames && urls.framesHost
+      ? { frames: { host: urls.framesHost, handle: frames.routing.bind(frames) } }
+      : {}),
+  });
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
@@ -87,9 +114,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: sendFrameworkError,
   });
-  const host = publicHostName(opts.host);
-  const framesOrigin = `http://${host}:${opts.framesPort}`;
-  const extraOrigins = opts.corsOrigin ? [opts.corsOrigin] : [];
+  const urls = engineAddresses(opts, () => (app.server.address() as AddressInfo | null)?.port ?? opts.port);
+  const framesOrigin = urls.framesOrigin;
+  // Behind a TLS proxy the engine sees http and its own Host: the public origin is named explicitly.
+  const extraOrigins = [
+    ...(urls.public ? [urls.public.origin] : []),
+    ...(opts.corsOrigin ? [opts.corsOrigin] : []),
+  ];
   const { store, runtime } = opts;
   const tokens = new SandboxTokens(jwtSecret(store.db));
   // The first signature pays for jose's key import; pay it now rather than on the first create.
@@ -104,11 +135,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const gateway =
     opts.gateway ??
     createGateway({
-      host: opts.host,
+      // Under a public URL agents are reached by host name; their ports stay on loopback.
+      host: urls.public ? '127.0.0.1' : opts.host,
       tokens,
       lookup: (id) => svc?.lookup(id) ?? null,
       history: historyFromRepository(store.executions),
-      corsOrigins: dashboardOrigins(opts.host, opts.port, opts.corsOrigin),
+      corsOrigins: urls.dashboardOrigins,
       authThrottle: gatewayThrottle,
       ...(opts.agentJsonLimit ? { jsonBodyLimit: opts.agentJsonLimit } : {}),
       log: app.log,
@@ -161,20 +193,31 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(healthRoutes, { db: store.db, runtime, framesOrigin });
-  await app.register(authRoutes, { auth: store.auth, extraOrigins, throttle });
+  await app.register(authRoutes, {
+    auth: store.auth,
+    extraOrigins,
+    throttle,
+    secureCookie: urls.public?.protocol === 'https:',
+  });
   await app.register(async (v1) => {
     v1.decorateRequest('identity', null);
     v1.addHook('onRequest', makeAuthHook(store.auth, extraOrigins, throttle));
     await v1.register(sandboxRoutes, {
       svc: svc as SandboxService,
       pool,
-      host,
+      urls,
       isolation: runtime.isolation,
     });
     await v1.register(templateRoutes, { db: store.db });
     await v1.register(executionRoutes, { db: store.db, executions: store.executions });
     await v1.register(apiKeyRoutes, { auth: store.auth });
-    await v1.register(workspaceRoutes, { svc: svc as SandboxService, tokens, secret: jwtSecret(store.db) });
+    await v1.register(workspaceRoutes, {
+      svc: svc as SandboxService,
+      tokens,
+      secret: jwtSecret(store.db),
+      urls,
+      namedHosts: await namedHosts(urls, gateway, opts.frames),
+    });
   });
   await installSpa(app, opts.webDir ?? null);
 

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parsePublicUrl } from './control-plane/public-url.ts';
 
 const port = z.coerce
   .number({ error: 'expected a port number (1-65535)' })
@@ -51,6 +52,17 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^https?:\/\/[^/\s]+$/, 'expected an origin like http://127.0.0.1:5173')
     .optional(),
+  publicUrl: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parsePublicUrl(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .transform((v) => parsePublicUrl(v).origin)
+    .optional(),
 });
 
 export interface Config {
@@ -65,6 +77,7 @@ export interface Config {
   rateLimit: number;
   warmPool: number;
   corsOrigin: string | undefined;
+  publicUrl: string | undefined;
 }
 
 const FLAGS = {
@@ -79,6 +92,7 @@ const FLAGS = {
   'rate-limit': { env: 'HOPDECK_RATE_LIMIT' },
   'warm-pool': { env: 'HOPDECK_WARM_POOL' },
   'cors-origin': { env: 'HOPDECK_CORS_ORIGIN' },
+  'public-url': { env: 'HOPDECK_PUBLIC_URL' },
 } as const;
 
 export const USAGE = `Usage: hopdeck serve [options]
@@ -94,6 +108,9 @@ export const USAGE = `Usage: hopdeck serve [options]
   --rate-limit <n>       requests per minute per key or session (HOPDECK_RATE_LIMIT, default 6000)
   --warm-pool <n>        started spare sandboxes per template (HOPDECK_WARM_POOL, default 1)
   --cors-origin <origin> extra dashboard origin, e.g. the Vite dev server (HOPDECK_CORS_ORIGIN)
+  --public-url <url>     the address clients use, e.g. https://hopdeck.example.com behind a TLS
+                         proxy with *.hopdeck.example.com: sandboxes become 7777-<id>.<host>, ports
+                         <port>-<id>.<host>, frames frames.<host>, all on --port (HOPDECK_PUBLIC_URL)
 `;
 
 export class ConfigError extends Error {}
@@ -149,5 +166,6 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     rateLimit: c.rateLimit,
     warmPool: c.warmPool,
     corsOrigin: c.corsOrigin,
+    publicUrl: c.publicUrl,
   };
 }

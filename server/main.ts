@@ -9,9 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildApp, dashboardOrigins } from './app.ts';
+import { buildApp, engineAddresses } from './app.ts';
 import { ConfigError, USAGE, parseConfig, type Config } from './config.ts';
-import { publicHostName } from './control-plane/view.ts';
 import { createFramesApp } from './frames/index.ts';
 import { createRuntime } from './runtime/index.ts';
 import { openStore } from './store/index.ts';
@@ -91,6 +90,8 @@ async function serve(config: Config): Promise<void> {
     agentDir,
     log: (msg) => console.error(`hopdeck: ${msg}`),
   });
+  const urls = engineAddresses(config);
+  const frames = createFramesApp({ dashboardOrigins: urls.dashboardOrigins });
   const app = await buildApp({
     store,
     runtime,
@@ -101,11 +102,10 @@ async function serve(config: Config): Promise<void> {
     rateLimit: config.rateLimit,
     warmPool: config.warmPool,
     corsOrigin: config.corsOrigin,
+    publicUrl: config.publicUrl,
+    frames,
     webDir: besideBundle('web', 'index.html'),
     logger: { level: process.env.HOPDECK_LOG_LEVEL ?? 'warn', stream: process.stderr },
-  });
-  const frames = createFramesApp({
-    dashboardOrigins: dashboardOrigins(config.host, config.port, config.corsOrigin),
   });
 
   // One Ctrl-C on `npm start` reaches the engine twice (the terminal signals the whole process
@@ -145,7 +145,8 @@ async function serve(config: Config): Promise<void> {
 
   try {
     await app.listen({ host: config.host, port: config.port });
-    await frames.listen({ host: config.host, port: config.framesPort });
+    // Under a public URL the frames origin is frames.<host> on --port (served by the app).
+    if (!config.publicUrl) await frames.listen({ host: config.host, port: config.framesPort });
   } catch (err) {
     await app.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
@@ -153,8 +154,12 @@ async function serve(config: Config): Promise<void> {
     fail(`cannot listen: ${(err as Error).message}`, 1);
   }
 
-  const base = `http://${publicHostName(config.host)}:${config.port}`;
-  const lines = [`Hopdeck engine listening on ${base}`];
+  const base = urls.dashboardUrl;
+  const lines = [
+    urls.public
+      ? `Hopdeck engine listening on ${config.host}:${config.port}, public URL ${base}`
+      : `Hopdeck engine listening on ${base}`,
+  ];
   if (runtime.isolation === 'none')
     lines.push('WARNING: --isolation none: sandboxes are NOT isolated from this machine');
   if (shownKey) lines.push(`API key (shown once): ${shownKey}`);

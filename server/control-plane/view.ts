@@ -10,14 +10,18 @@ export function publicHostName(listenHost: string): string {
   return listenHost.includes(':') ? `[${listenHost}]` : listenHost;
 }
 
+/** How a sandbox's URLs are built (public-url.ts). */
+export interface SandboxUrls {
+  agentUrl(sandboxId: string, gatewayPort: number | null | undefined): string;
+  portUrl(sandboxId: string, port: number): string;
+}
+
 export function toApiSandbox(
   r: SandboxRecord,
-  host: string,
+  urls: SandboxUrls,
   token?: { token: string; expiresAt: string },
-  /** The engine's port: preview_url is then the port URL of port 8000 (decision 0011). */
-  enginePort?: number,
 ): Sandbox {
-  const publicHost = r.port ? `http://${host}:${r.port}` : '';
+  const publicHost = r.port ? urls.agentUrl(r.id, r.port) : '';
   const s: Sandbox = {
     id: r.id,
     object: 'sandbox',
@@ -29,7 +33,8 @@ export function toApiSandbox(
     region: r.region,
     public_host: publicHost,
     direct_url: publicHost,
-    preview_url: enginePort ? `http://8000-${r.id}.localhost:${enginePort}/` : publicHost,
+    // preview_url: the URL of port 8000 (decision 0011).
+    preview_url: urls.portUrl(r.id, 8000),
     resources: r.resources,
     internet_access: r.internet_access,
     live_mode: true,

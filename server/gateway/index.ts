@@ -1,6 +1,6 @@
 /**
  * The agent gateway: one loopback HTTP server per running sandbox, whose URL is the sandbox's
- * `public_host`. Routing is by port only. Each request is checked (CORS, sandbox JWT, sandbox state)
+ * `public_host`, or, under a public URL, its `7777-<id>.<host>` name on the engine's port (issue 13). Each request is checked (CORS, sandbox JWT, sandbox state)
  * and forwarded to the agent's unix socket; see docs/decisions/0004-gateway.md.
  */
 import http from 'node:http';
@@ -62,6 +62,9 @@ export interface Gateway {
   close(sandboxId: string): Promise<void>;
   closeAll(): Promise<void>;
   port(sandboxId: string): number | undefined;
+  /** A request for a sandbox's agent that arrived by host name on the engine's port (issue 13). */
+  request(sandboxId: string, req: IncomingMessage, res: ServerResponse): void;
+  upgrade(sandboxId: string, req: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
 interface Listener {
@@ -254,6 +257,17 @@ export function createGateway(opts: GatewayOptions): Gateway {
     await closed;
   }
 
+  /**
+   * No gateway listener for this sandbox: the caller still proves the token before learning the
+   * sandbox's state (paused, stopped...), so host names reveal nothing the port would not.
+   */
+  async function withoutListener(sandboxId: string, req: IncomingMessage, ws: boolean): Promise<never> {
+    const token = extractToken(req, parseTarget(req), ws);
+    await checkToken(opts.tokens, token, sandboxId, verified);
+    requireRunning(opts.lookup(sandboxId));
+    throw errors.agentUnavailable();
+  }
+
   const close = (sandboxId: string) => serialized(sandboxId, () => closeNow(sandboxId));
   return {
     open: (sandboxId, port) => serialized(sandboxId, () => openNow(sandboxId, port)),
@@ -262,5 +276,32 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await Promise.all([...new Set([...listeners.keys(), ...lock.keys()])].map((id) => close(id)));
     },
     port: (sandboxId) => listeners.get(sandboxId)?.port,
+    request(sandboxId, req, res) {
+      const l = listeners.get(sandboxId);
+      if (l) return onRequest(sandboxId, l, req, res);
+      const cors = corsHeaders(req, opts.corsOrigins);
+      withoutListener(sandboxId, req, false).catch((err: unknown) =>
+        answerAfterBody(
+          req,
+          res,
+          err instanceof GatewayError ? err : errors.agentUnavailable(),
+          requestIdFor(req),
+          cors,
+        ),
+      );
+    },
+    upgrade(sandboxId, req, socket, head) {
+      const l = listeners.get(sandboxId);
+      if (l) return onUpgrade(sandboxId, l, req, socket, head);
+      socket.on('error', () => socket.destroy());
+      withoutListener(sandboxId, req, true).catch((err: unknown) =>
+        writeRawError(
+          socket,
+          err instanceof GatewayError ? err : errors.agentUnavailable(),
+          requestIdFor(req),
+          corsHeaders(req, opts.corsOrigins),
+        ),
+      );
+    },
   };
 }

@@ -27,7 +27,7 @@ export interface PortHostOptions {
   tokens: SandboxTokens;
   portTokens: PortTokens;
   lookup: (id: string) => SandboxTarget | null;
-  /** Host name suffix the port hosts live under (issue 13 makes it the public host). */
+  /** Host name suffix the port hosts live under (the public URL's host name, issue 13). */
   suffix?: string;
 }
 
@@ -200,15 +200,28 @@ function toGatewayError(err: unknown): GatewayError {
   return err instanceof GatewayError ? err : errors.agentUnavailable();
 }
 
+/** A host name served on the engine's port by something other than Fastify (issue 13). */
+export interface NamedHost {
+  request(req: IncomingMessage, res: ServerResponse): void;
+  upgrade?(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
 /**
  * Put port hosts in front of a Node server whose 'request' listener is the app (Fastify): requests
- * for a port host go to the sandbox, every other request to the app as before.
+ * for a port host go to the sandbox, requests `named` claims (the agent and frames hosts under a
+ * public URL) to their handler, every other request to the app as before.
  */
-export function installPortHosts(server: Server, hosts: PortHosts): void {
+export function installPortHosts(
+  server: Server,
+  hosts: PortHosts,
+  named: (req: IncomingMessage) => NamedHost | null = () => null,
+): void {
   type Listener = (req: IncomingMessage, res: ServerResponse) => void;
   const app = server.listeners('request') as Listener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const own = named(req);
+    if (own) return own.request(req, res);
     const target = hosts.match(req);
     if (target === null) {
       for (const l of app) l.call(server, req, res);
@@ -220,10 +233,12 @@ export function installPortHosts(server: Server, hosts: PortHosts): void {
     }
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const target = hosts.match(req);
-    if (target instanceof GatewayError) writeRawError(socket, target, requestIdFor(req));
+    const own = named(req);
+    const target = own ? null : hosts.match(req);
+    if (own?.upgrade) own.upgrade(req, socket, head);
+    else if (target instanceof GatewayError) writeRawError(socket, target, requestIdFor(req));
     else if (target !== null) void hosts.upgrade(req, socket, head, target);
-    else if (server.listenerCount('upgrade') === 1)
+    else if (own || server.listenerCount('upgrade') === 1)
       writeRawError(
         socket,
         new GatewayError(404, 'NOT_FOUND', 'No WebSocket endpoint here'),

@@ -21,6 +21,8 @@ export function safeNext(next: string | undefined): string {
 export interface AuthRoutesOptions {
   auth: AuthStore;
   extraOrigins: string[];
+  /** Mark the session cookie Secure (an https public URL: the engine itself sees http). */
+  secureCookie?: boolean;
   throttle: AuthThrottle;
 }
 
@@ -31,7 +33,7 @@ export async function authRoutes(app: FastifyInstance, opts: AuthRoutesOptions) 
       httpOnly: true,
       sameSite: 'strict',
       path: '/',
-      secure: req.protocol === 'https',
+      secure: opts.secureCookie === true || req.protocol === 'https',
       maxAge: SESSION_TTL_SECONDS,
     });
 

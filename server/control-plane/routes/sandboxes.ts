@@ -1,12 +1,11 @@
 /** `/v1/sandboxes`: the HopX sandbox API plus the documented list extensions (0001). */
-import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CreateSandboxRequest, SetTimeoutRequest } from '../../../contract/schemas.ts';
 import { badRequest, parseInput } from '../../errors.ts';
 import { listSandboxes, type SandboxRecord } from '../../store/sandboxes.ts';
 import { REGIONS, type SandboxService } from '../sandbox-service.ts';
-import { toApiSandbox } from '../view.ts';
+import { toApiSandbox, type SandboxUrls } from '../view.ts';
 import type { WarmPool } from '../warm-pool.ts';
 import { encodeCursor, parseSandboxListQuery } from './list-query.ts';
 
@@ -15,14 +14,14 @@ const IdParams = z.object({ id: z.string().min(1).max(128) });
 export interface SandboxRoutesOptions {
   svc: SandboxService;
   pool: WarmPool;
-  host: string;
+  urls: SandboxUrls;
   isolation: string;
 }
 
 export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOptions): Promise<void> {
-  const { svc, pool, host } = opts;
+  const { svc, pool, urls } = opts;
   const view = (r: SandboxRecord, token?: { token: string; expiresAt: string }) =>
-    toApiSandbox(r, host, token, (app.server.address() as AddressInfo | null)?.port);
+    toApiSandbox(r, urls, token);
 
   app.get('/v1/sandboxes', async (req) => {
     const q = parseSandboxListQuery(req.query);

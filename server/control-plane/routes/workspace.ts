@@ -8,14 +8,14 @@
  * - `GET /v1/sandboxes/{id}/logs` (logs.ts);
  * and the port hosts themselves (`http://<port>-<id>.localhost:<engine port>/`) on the same server.
  */
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SandboxTokens } from '../../auth/tokens.ts';
 import { HttpError, badRequest, parseInput } from '../../errors.ts';
 import { requireRunning } from '../../gateway/access.ts';
 import { GatewayError } from '../../gateway/errors.ts';
-import { LINK_PARAM, PortHosts, installPortHosts, portUrl } from '../../gateway/ports-host.ts';
+import { LINK_PARAM, PortHosts, installPortHosts, type NamedHost } from '../../gateway/ports-host.ts';
 import { PortTokens } from '../../gateway/ports-tokens.ts';
 import { rfc3339 } from '../../../contract/wire.ts';
 import { agentRequest } from '../../runtime/agent-client.ts';
@@ -72,6 +72,10 @@ export interface WorkspaceOptions {
   tokens: SandboxTokens;
   /** The engine's JWT secret; port tokens use a key derived from it. */
   secret: Uint8Array;
+  /** Port URLs and the host suffix they live under (public-url.ts). */
+  urls: { portUrl(sandboxId: string, port: number): string; hostSuffix: string };
+  /** Other host names on the engine's port (agent and frames hosts under a public URL). */
+  namedHosts?: (req: IncomingMessage) => NamedHost | null;
 }
 
 function running(svc: SandboxService, id: string) {
@@ -101,11 +105,16 @@ export async function workspaceRoutes(app: FastifyInstance, opts: WorkspaceOptio
   const portTokens = new PortTokens(opts.secret);
   installPortHosts(
     app.server,
-    new PortHosts({ tokens: opts.tokens, portTokens, lookup: (id) => svc.lookup(id) }),
+    new PortHosts({
+      tokens: opts.tokens,
+      portTokens,
+      lookup: (id) => svc.lookup(id),
+      suffix: opts.urls.hostSuffix,
+    }),
+    opts.namedHosts,
   );
-  const enginePort = () => (app.server.address() as AddressInfo | null)?.port ?? 7070;
   const describe = (id: string, port: number) => {
-    const url = portUrl(id, port, enginePort());
+    const url = opts.urls.portUrl(id, port);
     const link = portTokens.issue('link', id, port);
     return {
       url,
