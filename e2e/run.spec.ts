@@ -29,7 +29,8 @@ async function openRunPane(page: Page): Promise<void> {
   page.on('request', (r) => requested.add(r.url()));
   await signIn(page);
   await page.goto(`${engine().baseURL}/sandboxes/${sandboxId}/run`);
-  await expect(editor(page)).toBeVisible({ timeout: 20_000 });
+  // The Monaco chunk (~800 KB gzip) takes a while on a busy machine the first time.
+  await expect(editor(page)).toBeVisible({ timeout: 60_000 });
 }
 
 /** Monaco's input element (labelled by the ariaLabel option) and its rendered lines. */
@@ -80,7 +81,8 @@ test('Monaco loads only when the run tab opens, from the engine itself', async (
   await page.waitForLoadState('networkidle');
   expect(scripts.filter((u) => u.includes('code-editor'))).toEqual([]);
   await page.getByRole('link', { name: 'Run', exact: true }).click();
-  await expect(editor(page)).toBeVisible({ timeout: 20_000 });
+  // The Monaco chunk (~800 KB gzip) takes a while on a busy machine the first time.
+  await expect(editor(page)).toBeVisible({ timeout: 60_000 });
   const monaco = scripts.filter((u) => u.includes('code-editor'));
   expect(monaco).toHaveLength(1);
   expect(new URL(monaco[0] ?? '').origin).toBe(engine().baseURL);
