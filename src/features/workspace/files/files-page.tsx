@@ -147,7 +147,8 @@ function FilesBrowser({ sandboxId }: { sandboxId: string }) {
       onDrop={onDrop}
     >
       <div className="flex flex-wrap items-center gap-2 border-b px-3 py-2">
-        <div className="min-w-0 flex-1">
+        {/* On a phone the path gets its own line above the buttons. */}
+        <div className="min-w-0 flex-1 basis-full sm:basis-0">
           <Breadcrumbs sandboxId={sandboxId} path={path} />
         </div>
         <Button size="sm" variant="outline" onClick={() => create('file')}>
