@@ -4,7 +4,7 @@
 // /var/lib/hopdeck/node; `language: javascript` (a node the agent spawns as the sandbox's uid) must run.
 import { Sandbox } from '@hopx-ai/sdk';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,9 @@ beforeAll(async () => {
   chmodSync(home, 0o700);
   copyFileSync(process.execPath, privateNode);
   chmodSync(privateNode, 0o700);
+  // Same mtime as the original: every run reuses one host-wide copy instead of adding one.
+  const orig = statSync(process.execPath);
+  utimesSync(privateNode, orig.atime, orig.mtime);
   engine = spawn(
     privateNode,
     [
