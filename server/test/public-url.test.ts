@@ -1,59 +1,18 @@
 // One public address (issue 13, decision 0013): with a public URL every URL the engine hands out
 // names it, and one listening port serves the control plane, `frames.<host>` and each sandbox's
 // agent as `7777-<id>.<host>`. The official SDK drives the whole flow through host names only.
-import dns from 'node:dns';
-import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { Sandbox } from '@hopx-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFramesApp } from '../frames/index.ts';
 import { startEngine, type TestEngine } from './engine.ts';
+import { call, freePort, resolveLocalhostNames } from './host-names.ts';
 
-// Node resolves no `*.localhost` name (browsers do): point this test's lookups at loopback.
-const originalLookup = dns.lookup;
-type LookupCb = (err: Error | null, address: unknown, family?: number) => void;
-function loopbackLookup(host: string, options: unknown, cb?: LookupCb): void {
-  const done = (typeof options === 'function' ? options : cb) as LookupCb;
-  const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
-  if (!host.endsWith('.localhost')) {
-    (originalLookup as (h: string, o: unknown, c: LookupCb) => void)(host, options, cb as LookupCb);
-    return;
-  }
-  if (all) done(null, [{ address: '127.0.0.1', family: 4 }]);
-  else done(null, '127.0.0.1', 4);
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as { port: number };
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-function call(url: string, init: { method?: string; headers?: Record<string, string> } = {}) {
-  return new Promise<Reply>((resolve, reject) => {
-    const req = request(url, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
+let restoreLookup: (() => void) | undefined;
 let e: TestEngine;
 let port: number;
 let origin: string;
 beforeAll(async () => {
-  (dns as { lookup: unknown }).lookup = loopbackLookup;
+  restoreLookup = resolveLocalhostNames();
   port = await freePort();
   origin = `http://hopdeck.localhost:${port}`;
   e = await startEngine({
@@ -66,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await e?.dispose();
-  (dns as { lookup: unknown }).lookup = originalLookup;
+  restoreLookup?.();
 });
 
 describe('engine with --public-url', () => {
@@ -123,18 +82,10 @@ describe('engine with --public-url', () => {
   it('keeps the gateway rules on agent hosts: token, CORS for the dashboard origin only', async () => {
     const created = JSON.parse(
       (
-        await new Promise<Reply>((resolve, reject) => {
-          const req = request(
-            `${origin}/v1/sandboxes`,
-            { method: 'POST', headers: { ...e.auth, 'content-type': 'application/json' } },
-            (res) => {
-              let body = '';
-              res.on('data', (c: Buffer) => (body += c.toString()));
-              res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-            },
-          );
-          req.on('error', reject);
-          req.end(JSON.stringify({ template_name: 'code-interpreter' }));
+        await call(`${origin}/v1/sandboxes`, {
+          method: 'POST',
+          headers: { ...e.auth, 'content-type': 'application/json' },
+          body: JSON.stringify({ template_name: 'code-interpreter' }),
         })
       ).body,
     ) as { id: string; public_host: string; auth_token: string };
