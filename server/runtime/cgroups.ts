@@ -4,6 +4,7 @@
  * /sys/fs/cgroup/<ctrl>), or none. Every sandbox gets `hopdeck/<id>` in each hierarchy.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxResources } from '../../contract/schemas.ts';
 import type { CgroupMode } from './types.ts';
@@ -55,6 +56,20 @@ export class Cgroups {
     return [];
   }
 
+  /**
+   * The parent `hopdeck` group competes with each busy host process as one scheduling entity. With
+   * the kernel's default weight, all sandboxes together would get the CPU of a single host process
+   * (1/26 of the machine with 25 busy processes on the host), so every step into a sandbox waits
+   * for a turn. Weigh the parent like one host process per core instead: under host contention the
+   * sandboxes together still get about a core's worth each, and each sandbox keeps its own quota.
+   */
+  #weighParent(): void {
+    const cores = Math.max(1, availableParallelism());
+    if (this.mode === 'v2')
+      tryWrite(join(ROOT, 'hopdeck', 'cpu.weight'), String(Math.min(10_000, 100 * cores)));
+    else tryWrite(join(ROOT, 'cpu', 'hopdeck', 'cpu.shares'), String(Math.min(262_144, 1024 * cores)));
+  }
+
   #dir(id: string, controller: (typeof V1_CONTROLLERS)[number]): string {
     return this.mode === 'v2' ? join(ROOT, 'hopdeck', id) : join(ROOT, controller, 'hopdeck', id);
   }
@@ -70,6 +85,7 @@ export class Cgroups {
       }
     }
     for (const dir of this.#dirs(id)) mkdirSync(dir, { recursive: true });
+    this.#weighParent();
     const memBytes = Math.max(64, resources.memory_mb) * 1024 * 1024;
     const pids = pidsLimit(resources);
     const quota = Math.max(1, resources.vcpu) * 100_000;

@@ -1,5 +1,6 @@
 // What a bwrap sandbox can and cannot see or do, checked from inside through its own agent.
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalRuntime } from './local-runtime.ts';
 import { httpOverSocket } from '../agent/testing/harness.ts';
@@ -121,6 +122,10 @@ describe('bwrap sandbox isolation', () => {
       );
       expect(readFileSync(`/sys/fs/cgroup/memory/hopdeck/${B}/memory.limit_in_bytes`, 'utf8').trim()).toBe(
         String(512 * 1024 * 1024),
+      );
+      // All sandboxes together weigh like one host process per core, not like a single one.
+      expect(readFileSync('/sys/fs/cgroup/cpu/hopdeck/cpu.shares', 'utf8').trim()).toBe(
+        String(1024 * availableParallelism()),
       );
     }
     const hog = await sh(
