@@ -1,6 +1,7 @@
 // One public address (issue 13, decision 0013): with a public URL every URL the engine hands out
 // names it, and one listening port serves the control plane, `frames.<host>` and each sandbox's
 // agent as `7777-<id>.<host>`. The official SDK drives the whole flow through host names only.
+import { request } from 'node:http';
 import { Sandbox } from '@hopx-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFramesApp } from '../frames/index.ts';
@@ -141,5 +142,42 @@ describe('engine with --public-url', () => {
       403,
     );
     expect((await post(origin)).statusCode).toBeLessThan(300);
+  });
+
+  it('answers odd host names and upgrades with envelopes, and keeps serving', async () => {
+    const upgrade = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          path: '/',
+          headers: {
+            host,
+            connection: 'Upgrade',
+            upgrade: 'websocket',
+            'sec-websocket-version': '13',
+            'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+          },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('upgrade', (_res, socket) => {
+          socket.destroy();
+          resolve(101);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    expect(await upgrade(`7777-sandbox_0123456789abcdef.hopdeck.localhost:${port}`)).toBe(401);
+    expect(await upgrade(`frames.hopdeck.localhost:${port}`)).toBe(404);
+    expect(await upgrade(`7777-sandbox_x.hopdeck.localhost:${port}`)).toBe(404);
+    // A look-alike suffix is not a sandbox host: it reaches the control plane.
+    const lookalike = await call(`http://127.0.0.1:${port}/health`, {
+      headers: { host: 'x.7777-sandbox_0123456789abcdef.hopdeck.localhost.evil.example' },
+    });
+    expect(lookalike.status).toBe(200);
+    expect((await call(`${origin}/health`)).status).toBe(200);
   });
 });
