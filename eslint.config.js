@@ -3,10 +3,12 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import reactRefresh from 'eslint-plugin-react-refresh';
-import { importX } from 'eslint-plugin-import-x';
+import { importX, createNodeResolver } from 'eslint-plugin-import-x';
+import { fileURLToPath } from 'node:url';
 import globals from 'globals';
 
-const features = ['sandboxes', 'templates', 'run', 'settings', 'auth'];
+const features = ['sandboxes', 'templates', 'run', 'settings', 'auth', 'workspace'];
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 export default tseslint.config(
   { ignores: ['dist', 'node_modules', 'src/routeTree.gen.ts', 'test-results', 'playwright-report'] },
@@ -24,6 +26,15 @@ export default tseslint.config(
   {
     files: ['src/**/*.{ts,tsx}'],
     languageOptions: { globals: globals.browser },
+    // Resolve the `@/` and `@contract/` aliases, or the boundary rules below never see those imports.
+    settings: {
+      'import-x/resolver-next': [
+        createNodeResolver({
+          alias: { '@contract': [here('./contract')], '@': [here('./src')] },
+          extensions: ['.ts', '.tsx', '.js', '.mjs', '.json'],
+        }),
+      ],
+    },
     plugins: { 'react-hooks': reactHooks, 'react-refresh': reactRefresh },
     rules: {
       ...reactHooks.configs.recommended.rules,

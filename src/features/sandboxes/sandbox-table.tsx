@@ -8,7 +8,7 @@ import { NativeCheckbox } from '@/components/ui/native-checkbox';
 import { CopyButton } from '@/components/ui/copy-button';
 import { Skeleton } from '@/components/ui/skeleton';
 import { formatResources, formatResourcesShort } from '@/lib/format';
-import { UsageCell } from '@/features/workspace/metrics/usage-cell';
+import { UsageCell } from './usage-cell';
 import { RowActions } from './row-actions';
 import { StatusBadge } from './status-badge';
 import { Countdown, RelativeTime } from './time-cells';

@@ -1,6 +1,6 @@
 /** The sandbox list's live "CPU · memory" cell: filled for running rows in view, a dash otherwise. */
 import type { Sandbox } from '@contract/schemas';
-import { formatBytes } from '../shared/format-bytes';
+import { formatBytes } from '@/lib/format-bytes';
 import { useLiveUsage } from './live-usage';
 
 export function UsageCell({ sandbox }: { sandbox: Pick<Sandbox, 'id' | 'status'> }) {

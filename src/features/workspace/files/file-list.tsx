@@ -9,7 +9,7 @@ import { memo, useEffect, useRef } from 'react';
 import { isDirectory, type FileInfo } from '@/api/files';
 import { Button } from '@/components/ui/button';
 import { cn } from '@/lib/cn';
-import { formatBytes } from '../shared/format-bytes';
+import { formatBytes } from '@/lib/format-bytes';
 
 const ROW_HEIGHT = 40;
 

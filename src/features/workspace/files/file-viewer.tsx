@@ -11,7 +11,7 @@ import { Button } from '@/components/ui/button';
 import { ConfirmDialog } from '@/components/ui/dialog';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';
-import { formatBytes } from '../shared/format-bytes';
+import { formatBytes } from '@/lib/format-bytes';
 import { baseName, decodeText, editorLanguage, imageType } from './paths';
 
 const FileEditor = lazy(() => import('./file-editor'));

@@ -1,7 +1,7 @@
 /** Progress of the current uploads: one bar for all of them, and a line per file that failed. */
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
-import { formatBytes } from '../shared/format-bytes';
+import { formatBytes } from '@/lib/format-bytes';
 import type { UploadItem } from './use-uploads';
 
 export function UploadPanel({

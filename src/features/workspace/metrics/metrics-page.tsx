@@ -8,7 +8,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import { fetchMetricsHistory, METRICS_POLL_MS, metricsKeys, type MetricsSample } from '@/api/metrics';
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';
-import { formatBytes } from '../shared/format-bytes';
+import { formatBytes } from '@/lib/format-bytes';
 import { SandboxOffline } from '../shared/sandbox-offline';
 import { useWorkspaceSandbox } from '../shared/use-workspace-sandbox';
 import type { ChartSeries } from './uplot-chart';
