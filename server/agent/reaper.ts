@@ -110,7 +110,8 @@ export function membersOf(run: RunMark, orphans: boolean): number[] {
   }
   grow(rows, members);
   for (const row of rows) {
-    if (members.has(row.pid) || row.ppid !== 1) continue;
+    // An orphan born before the run cannot carry its tag; skipping it spares an environ read.
+    if (members.has(row.pid) || row.ppid !== 1 || row.start < run.startTicks) continue;
     const tag = tagOf(row.pid);
     if (tag === run.tag || (orphans && tag === '' && during(row))) members.add(row.pid);
   }

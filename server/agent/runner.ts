@@ -123,8 +123,14 @@ export function runProcess(opts: RunOptions): Promise<RunOutcome> {
         return;
       }
       resolve(outcome);
-      if (child.pid === undefined || outcome.spawnError) opts.signal?.removeEventListener('abort', onAbort);
-      else void watchLeftovers(mark ?? markOf(child.pid, tag), deadlineAt, opts.signal, onAbort);
+      if (child.pid === undefined || outcome.spawnError) {
+        opts.signal?.removeEventListener('abort', onAbort);
+        return;
+      }
+      // The scan of /proc for leftovers is synchronous and may meet hundreds of processes (a run
+      // that forked up to the pids limit): it runs after the answer is out, never before it.
+      const ended = mark ?? markOf(child.pid, tag);
+      setImmediate(() => void watchLeftovers(ended, deadlineAt, opts.signal, onAbort));
     };
     child.on('spawn', () => {
       if (child.pid !== undefined) {

@@ -61,11 +61,31 @@ export function listProcs(): ProcInfo[] {
   return out;
 }
 
+/**
+ * CPU ticks of every process in /proc, from /proc/N/stat only: /proc/N/cmdline takes the target's
+ * mmap lock, which a forking (nice 19, rarely scheduled) process holds; the periodic metrics sample
+ * must never wait for a sandbox's processes.
+ */
+function cpuTicks(): number {
+  let sum = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      sum += Number(f[11]) + Number(f[12]);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return sum;
+}
+
 let lastSample: { at: number; ticks: number } | null = null;
 
 function cpuPercent(state: AgentState, cores: number): number {
   if (state.cfg.fsRoot !== '/') return round(Math.min(100, ((loadavg()[0] ?? 0) / cores) * 100));
-  const ticks = listProcs().reduce((sum, p) => sum + p.ticks, 0);
+  const ticks = cpuTicks();
   const now = Date.now();
   const prev = lastSample;
   lastSample = { at: now, ticks };
