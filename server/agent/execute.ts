@@ -119,7 +119,9 @@ export async function executeInto(
         const lost =
           out.status === 'aborted'
             ? '; the cell ignored the interrupt, so the kernel was restarted and its state is lost'
-            : '';
+            : out.error?.ename === 'KeyboardInterrupt'
+              ? '; the cell was interrupted (KeyboardInterrupt) and the kernel state was kept'
+              : '';
         error = {
           ename: 'TimeoutError',
           evalue: `Execution timed out after ${input.timeoutMs / 1000} s${lost}`,

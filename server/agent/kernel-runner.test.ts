@@ -1,6 +1,7 @@
 // The Python runner (IPython InteractiveShell over framed JSON on fd 3), through the built agent:
 // input() over /execute/stream and its one-line failure on /execute, output of subprocesses,
-// display MIME types, `_`/`Out`, and a cell that writes garbage on the runner's protocol socket.
+// display MIME types, `_`/`Out`, a cell that writes garbage on the runner's protocol socket, and
+// interrupts (stream kill, timeout) that keep the notebook state unless the cell ignores SIGINT.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type AgentHandle } from './testing/harness.ts';
 
@@ -12,8 +13,8 @@ afterAll(async () => {
   await agent?.close();
 });
 
-async function run(code: string) {
-  const res = await agent.call('POST', '/execute', { code, language: 'python', timeout: 30 });
+async function run(code: string, timeout = 30) {
+  const res = await agent.call('POST', '/execute', { code, language: 'python', timeout });
   expect(res.status).toBe(200);
   return res.json<{
     success: boolean;
@@ -86,5 +87,75 @@ describe('Python runner', () => {
     expect(JSON.stringify(out.error)).toMatch(/KernelDied|died/);
     const after = await run("print('alive', 'kept' in globals())");
     expect(after.stdout).toBe('alive False\n');
+  });
+});
+
+type Frame = Record<string, unknown>;
+/** Run `code` over /execute/stream and send {"type":"kill"} when `when` matches a frame. */
+function killWhen(code: string, when: (f: Frame) => boolean) {
+  return agent.stream({ type: 'execute', code, language: 'python', timeout: 120 }, (ws) => {
+    let sent = false;
+    ws.on('message', (d) => {
+      if (!sent && when(JSON.parse(String(d)) as Frame)) {
+        sent = true;
+        ws.send(JSON.stringify({ type: 'kill' }));
+      }
+    });
+  });
+}
+const stderrOf = (frames: Frame[]) =>
+  frames
+    .filter((f) => f.type === 'stderr')
+    .map((f) => String(f.data))
+    .join('');
+
+describe('Python runner interrupts', () => {
+  it('interrupts a sleeping cell on stream kill with KeyboardInterrupt and keeps the variables', async () => {
+    await run('x = 41');
+    const frames = await killWhen(
+      "import time\nprint('sleeping', flush=True)\ntime.sleep(60)",
+      (f) => f.type === 'stdout',
+    );
+    expect(stderrOf(frames)).toContain('KeyboardInterrupt');
+    expect(stderrOf(frames)).not.toMatch(/restarted/);
+    expect(frames).toContainEqual(expect.objectContaining({ type: 'error', error: 'Execution killed' }));
+    expect(frames.at(-1)).toEqual({ type: 'complete', success: false });
+    expect((await run('print(x + 1)')).stdout).toBe('42\n');
+  });
+
+  it('keeps the variables when the kill comes right after the start frame', async () => {
+    await run('y = 7');
+    const frames = await killWhen('import time\ntime.sleep(60)', (f) => f.type === 'start');
+    expect(stderrOf(frames)).toContain('KeyboardInterrupt');
+    expect((await run('print(y)')).stdout).toBe('7\n');
+  });
+
+  it('interrupts a sleeping cell on timeout, says so, and keeps the variables', async () => {
+    await run('z = 41');
+    const out = await run('import time\ntime.sleep(60)', 1);
+    expect(out.success).toBe(false);
+    expect(out.error).toMatchObject({ ename: 'TimeoutError' });
+    const evalue = (out.error as { evalue: string }).evalue;
+    expect(evalue).toContain('interrupted (KeyboardInterrupt)');
+    expect(evalue).toContain('state was kept');
+    expect((await run('print(z + 1)')).stdout).toBe('42\n');
+  });
+
+  it('restarts the runner, saying so, when a cell ignores SIGINT (stream kill and timeout)', async () => {
+    const stubborn = 'import signal, time\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n';
+    await run('lost = 1');
+    const frames = await killWhen(
+      `${stubborn}print('ignoring', flush=True)\ntime.sleep(60)`,
+      (f) => f.type === 'stdout',
+    );
+    expect(stderrOf(frames)).toMatch(/KernelRestarted: .*SIGINT.*restarted and its state is lost/);
+    expect((await run("print('lost' in globals())")).stdout).toBe('False\n');
+    await run('lost = 1');
+    const out = await run(`${stubborn}time.sleep(60)`, 1);
+    expect(out.error).toMatchObject({ ename: 'TimeoutError' });
+    expect((out.error as { evalue: string }).evalue).toMatch(
+      /ignored the interrupt.*restarted.*state is lost/,
+    );
+    expect((await run("print('lost' in globals())")).stdout).toBe('False\n');
   });
 });

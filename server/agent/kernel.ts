@@ -1,8 +1,11 @@
 /**
  * The warm Python kernel: one runner process per sandbox (server/kernels/bridge.py, an IPython
  * InteractiveShell) spoken to in length-prefixed JSON frames on its fd 3 (kernel-frames.ts).
- * Cells run one at a time, in order; state persists between them. A timeout or kill sends SIGINT;
- * a cell that ignores it for 2 s gets the runner killed and a fresh one started (state lost).
+ * Cells run one at a time, in order; state persists between them. A timeout or kill sends SIGINT
+ * (repeated until the runner acknowledges it with an `interrupted` frame): the cell ends with a
+ * KeyboardInterrupt and the state survives. A cell that does not acknowledge within 2 s (it ignores
+ * SIGINT), or that has not finished 10 s after acknowledging, gets the runner killed and a fresh
+ * one started (state lost; the outcome is `aborted`).
  * Restart = kill + start. `input()` reaches the caller through `CellOptions.input`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -45,10 +48,17 @@ interface Pending {
   error?: KernelError;
   /** Set when the agent killed the runner under this cell (it ignored SIGINT, or a restart). */
   aborted: boolean;
+  /** Called on the runner's `interrupted` frame (SIGINT reached the cell). */
+  onInterrupted?: () => void;
   done: (status: CellOutcome['status']) => void;
 }
 
+/** How long a cell may take to acknowledge SIGINT before the runner is replaced. */
 const INTERRUPT_GRACE_MS = 2000;
+/** SIGINT is sent again this often until acknowledged (one sent before the cell started is lost). */
+const INTERRUPT_REPEAT_MS = 250;
+/** After the acknowledgement: time for IPython to format the traceback and end the cell. */
+const INTERRUPTED_FINISH_MS = 10_000;
 
 export class PythonKernel {
   #child: ChildProcess | null = null;
@@ -165,6 +175,9 @@ export class PythonKernel {
           traceback: Array.isArray(ev.traceback) ? ev.traceback.map(String) : [],
         };
         break;
+      case 'interrupted':
+        p.onInterrupted?.();
+        break;
       case 'input_request':
         void this.#answer(p, String(ev.prompt ?? ''), ev.password === true);
         break;
@@ -199,16 +212,34 @@ export class PythonKernel {
     let timedOut = false;
     let killed = false;
     let escalate: NodeJS.Timeout | undefined;
+    let repeat: NodeJS.Timeout | undefined;
     const entry: Pending = { id, sink: opts.sink, input: opts.input, aborted: false, done: () => undefined };
+    // A cell that ignores SIGINT (C code, signal handlers) gets the runner replaced.
+    const replace = () => {
+      if (this.#pending !== entry) return;
+      entry.aborted = true;
+      entry.error = {
+        ename: 'KernelRestarted',
+        evalue:
+          'The cell did not stop on the interrupt (SIGINT), so the Python kernel was restarted and its state is lost',
+        traceback: [],
+      };
+      child?.kill('SIGKILL');
+    };
     const stop = () => {
       if (escalate || this.#pending !== entry) return;
-      child?.kill('SIGINT');
-      // A cell that ignores SIGINT (C code, signal handlers) gets the runner replaced.
-      escalate = setTimeout(() => {
-        if (this.#pending !== entry) return;
-        entry.aborted = true;
-        child?.kill('SIGKILL');
-      }, INTERRUPT_GRACE_MS);
+      const poke = () => {
+        if (this.#pending === entry) child?.kill('SIGINT');
+      };
+      poke();
+      repeat = setInterval(poke, INTERRUPT_REPEAT_MS);
+      escalate = setTimeout(replace, INTERRUPT_GRACE_MS);
+      entry.onInterrupted = () => {
+        entry.onInterrupted = undefined;
+        clearInterval(repeat);
+        clearTimeout(escalate);
+        escalate = setTimeout(replace, INTERRUPTED_FINISH_MS);
+      };
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -236,6 +267,7 @@ export class PythonKernel {
     } finally {
       clearTimeout(timer);
       clearTimeout(escalate);
+      clearInterval(repeat);
       opts.signal?.removeEventListener('abort', onAbort);
     }
   }

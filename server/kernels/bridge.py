@@ -17,8 +17,10 @@ Runner -> agent:
   {"type": "input_request", "id", "prompt", "password": bool}
   {"type": "dropped", "id", "bytes"}       output past the cap was not sent
   {"type": "done", "id", "status": "ok"|"error"}
+  {"type": "interrupted", "id"}             SIGINT reached the cell (KeyboardInterrupt raised)
   {"type": "log", "text"}                   output written while no cell runs
-Interrupt is SIGINT (a KeyboardInterrupt in the running cell; ignored between cells). Restart is
+Interrupt is SIGINT (a KeyboardInterrupt in the running cell, acknowledged with `interrupted`;
+ignored between cells). Restart is
 the agent killing this process and starting a new one. fd 1 and 2 are replaced by pipes read here,
 so output of subprocesses and C code reaches the running cell in order with its prints.
 """
@@ -45,16 +47,29 @@ os.set_inheritable(PROTO_FD, False)  # user subprocesses must not see the protoc
 _write_lock = threading.Lock()
 _cell = {"id": None, "sent": 0, "dropped": False}
 _in_cell = False
+# sending: the main thread is writing a frame; deferred: a KeyboardInterrupt waits for it to end.
+_interrupt = {"sending": False, "deferred": False, "raised": False}
 
 
 def send(obj):
     data = json.dumps(obj, ensure_ascii=False, default=str).encode("utf-8", "surrogatepass")
     frame = struct.pack(">I", len(data)) + data
+    main = threading.current_thread() is threading.main_thread()
     with _write_lock:
-        view = memoryview(frame)
-        while view:
-            n = os.write(PROTO_FD, view)
-            view = view[n:]
+        if main:
+            _interrupt["sending"] = True
+        try:
+            view = memoryview(frame)
+            while view:
+                n = os.write(PROTO_FD, view)
+                view = view[n:]
+        finally:
+            if main:
+                _interrupt["sending"] = False
+    # A SIGINT that came while a frame was half written is raised now, between frames.
+    if main and _interrupt["deferred"]:
+        _interrupt["deferred"] = False
+        raise KeyboardInterrupt
 
 
 def _read_exact(n):
@@ -133,6 +148,9 @@ class OutStream(io.TextIOBase):
         return len(s)
 
     def flush(self):
+        # What subprocesses and C code wrote to fd 1/2 before this text goes out first.
+        if _capture is not None:
+            _capture.drain()
         with self._lock:
             text = "".join(self._buf)
             self._buf.clear()
@@ -326,8 +344,21 @@ class Environment:
 
 
 def on_sigint(signum, frame):
-    if _in_cell:
-        raise KeyboardInterrupt
+    """KeyboardInterrupt in the running cell, acknowledged at once with an `interrupted` frame (from
+    a thread: the main thread may hold the write lock) so the agent knows the cell was reached and
+    does not replace the runner while IPython formats the traceback. The agent repeats SIGINT
+    until it sees the acknowledgement; repeats after the first raise only acknowledge again."""
+    cell_id = _cell["id"]
+    if not _in_cell or cell_id is None:
+        return
+    threading.Thread(target=send, args=({"type": "interrupted", "id": cell_id},), daemon=True).start()
+    if _interrupt["raised"]:
+        return
+    _interrupt["raised"] = True
+    if _interrupt["sending"]:
+        _interrupt["deferred"] = True
+        return
+    raise KeyboardInterrupt
 
 
 def main():
@@ -356,6 +387,7 @@ def main():
             continue  # a late input_reply
         cell_id = req.get("id")
         _cell.update(id=cell_id, sent=0, dropped=False, allow_stdin=bool(req.get("allow_stdin")))
+        _interrupt.update(deferred=False, raised=False)
         status = "error"
         try:
             _in_cell = True
@@ -369,6 +401,7 @@ def main():
                   "traceback": []})
         finally:
             _in_cell = False
+            _interrupt["deferred"] = False
         try:
             flush_streams()
         finally:
