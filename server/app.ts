@@ -162,7 +162,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.decorate('engine', engine);
 
   installErrorHandling(app);
-  installHttpBasics(app, { framesOrigin, corsOrigins: extraOrigins });
+  const pub = urls.public;
+  installHttpBasics(app, {
+    framesOrigin,
+    corsOrigins: extraOrigins,
+    // The dashboard calls agents at 7777-<id>.<host> (HTTP and WebSocket).
+    connectSources: pub
+      ? [
+          `${pub.protocol}//*.${pub.hostname}${pub.portSuffix}`,
+          `${pub.protocol === 'https:' ? 'wss:' : 'ws:'}//*.${pub.hostname}${pub.portSuffix}`,
+        ]
+      : [],
+  });
   await app.register(cookie);
   await app.register(rateLimit, {
     global: true,

@@ -13,14 +13,18 @@ export function genRequestId(req: { headers: Record<string, string | string[] | 
   return requestIdFrom(req.headers['x-request-id']);
 }
 
-export function dashboardCsp(framesOrigin: string): string {
+/** `connectSources`: agent hosts under a public URL (`https://*.host:port wss://*.host:port`, 0013). */
+export function dashboardCsp(framesOrigin: string, connectSources: string[] = []): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
-    "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:*",
+    [
+      "connect-src 'self' http://127.0.0.1:* ws://127.0.0.1:* http://localhost:* ws://localhost:*",
+      ...connectSources,
+    ].join(' '),
     "worker-src 'self' blob:",
     `frame-src ${framesOrigin}`,
     "frame-ancestors 'none'",
@@ -34,9 +38,9 @@ const isApiPath = (url: string) => url === '/v1' || API_PREFIXES.some((p) => url
 
 export function installHttpBasics(
   app: FastifyInstance,
-  opts: { framesOrigin: string; corsOrigins: string[] },
+  opts: { framesOrigin: string; corsOrigins: string[]; connectSources?: string[] },
 ) {
-  const csp = dashboardCsp(opts.framesOrigin);
+  const csp = dashboardCsp(opts.framesOrigin, opts.connectSources);
   // The SDKs POST lifecycle actions with `Content-Type: application/json` and no body: treat an
   // empty body as none, and parse the rest with Fastify's own (prototype-poisoning-safe) parser.
   const parseJson = app.getDefaultJsonParser('error', 'error');

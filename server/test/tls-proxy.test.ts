@@ -2,7 +2,7 @@
 // Debian's nginx on a loopback port with a wildcard certificate for *.hopdeck.localhost made here
 // by openssl, the engine on another loopback port with --public-url https://hopdeck.localhost:<port>.
 // The official SDK's flow runs through the proxy only: WebSockets, streaming, a large upload.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { tmpdir } from 'node:os';
@@ -12,99 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFramesApp } from '../frames/index.ts';
 import { startEngine, type TestEngine } from './engine.ts';
 import { call, freePort, resolveLocalhostNames } from './host-names.ts';
-
-const NAME = 'hopdeck.localhost';
-
-/** A test CA and a certificate for NAME and *.NAME signed by it. */
-function makeCertificates(dir: string): { ca: string; cert: string; key: string } {
-  const p = (f: string) => join(dir, f);
-  const ssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  ssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Hopdeck test CA',
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.pem'),
-  );
-  ssl(
-    'req',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-subj',
-    `/CN=${NAME}`,
-    '-keyout',
-    p('tls.key'),
-    '-out',
-    p('tls.csr'),
-  );
-  writeFileSync(p('san.ext'), `subjectAltName=DNS:${NAME},DNS:*.${NAME}\n`);
-  ssl(
-    'x509',
-    '-req',
-    '-in',
-    p('tls.csr'),
-    '-CA',
-    p('ca.pem'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    p('san.ext'),
-    '-out',
-    p('tls.pem'),
-  );
-  return { ca: p('ca.pem'), cert: p('tls.pem'), key: p('tls.key') };
-}
-
-/** The configuration documented in docs/deploy-behind-tls-proxy.md, with test paths and ports. */
-function nginxConf(dir: string, port: number, enginePort: number, cert: string, key: string): string {
-  const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((t) => `  ${t}_temp_path ${join(dir, 'tmp', t)};`)
-    .join('\n');
-  return `daemon off;
-master_process on;
-worker_processes 1;
-pid ${join(dir, 'nginx.pid')};
-error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 256; }
-http {
-  access_log off;
-${temp}
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-  server {
-    listen 127.0.0.1:${port} ssl;
-    server_name ${NAME} *.${NAME};
-    ssl_certificate ${cert};
-    ssl_certificate_key ${key};
-    client_max_body_size 64m;
-    location / {
-      proxy_pass http://127.0.0.1:${enginePort};
-      proxy_http_version 1.1;
-      proxy_set_header Host $http_host;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_buffering off;
-      proxy_request_buffering off;
-      proxy_read_timeout 1h;
-      proxy_send_timeout 1h;
-    }
-  }
-}
-`;
-}
+import { NAME, makeCertificates, nginxConf, startNginx } from './nginx.ts';
 
 let dir: string;
 let nginx: ChildProcess | undefined;
@@ -122,10 +30,7 @@ beforeAll(async () => {
   const [port, enginePort] = [await freePort(), await freePort()];
   origin = `https://${NAME}:${port}`;
   writeFileSync(join(dir, 'nginx.conf'), nginxConf(dir, port, enginePort, certs.cert, certs.key));
-  const proc = spawn('nginx', ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin` },
-  });
+  const proc = startNginx(dir);
   nginx = proc;
   restoreLookup = resolveLocalhostNames();
   // The SDK (axios with its own agent, ws) gives no CA option: trust the test CA in every TLS
