@@ -174,6 +174,7 @@ class FdCapture:
         threading.Thread(target=self._loop, daemon=True).start()
 
     def _loop(self):
+        _main_thread_only()
         while True:
             ready, _, _ = select.select(list(self.fds), [], [])
             self.drain(ready)
@@ -192,7 +193,14 @@ class FdCapture:
                     emit_text(name, decoder.decode(chunk))
 
 
+def _main_thread_only():
+    """Helper threads block SIGINT, so the kernel delivers it to the main thread, whose blocking
+    call (sleep, read) it interrupts; the cell's KeyboardInterrupt comes at once."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
 def _flusher_loop(event, streams):
+    _main_thread_only()
     while True:
         event.wait()
         time.sleep(0.005)
@@ -351,7 +359,11 @@ def on_sigint(signum, frame):
     cell_id = _cell["id"]
     if not _in_cell or cell_id is None:
         return
-    threading.Thread(target=send, args=({"type": "interrupted", "id": cell_id},), daemon=True).start()
+    def ack():
+        _main_thread_only()
+        send({"type": "interrupted", "id": cell_id})
+
+    threading.Thread(target=ack, daemon=True).start()
     if _interrupt["raised"]:
         return
     _interrupt["raised"] = True
