@@ -42,6 +42,8 @@ export class WarmPool {
   readonly #ready = new Map<string, string[]>();
   readonly #booting = new Set<Boot>();
   readonly #claims = new Map<string, number[]>();
+  /** Destroys under way: close() waits for them, so shutdown leaves no spare folder behind. */
+  readonly #discards = new Map<string, Promise<void>>();
   readonly #parallel = Math.max(2, availableParallelism());
   #closed = false;
   #retryAt = 0;
@@ -167,10 +169,11 @@ export class WarmPool {
     insertSandbox(this.svc.deps.db, rec);
     const boot: Boot = { id: rec.id, template: t.name, reserved: false, done: Promise.resolve(null) };
     boot.done = this.#boot(rec, t).then(
-      () => {
+      async () => {
         this.#booting.delete(boot);
         if (this.#closed) {
-          void this.#discard(rec.id);
+          // Awaited: close() waits for `done`, and a spare must be gone (folder too) when it settles.
+          await this.#discard(rec.id);
           return null;
         }
         if (boot.reserved) return rec.id;
@@ -204,31 +207,38 @@ export class WarmPool {
     updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
   }
 
-  async #discard(id: string): Promise<void> {
-    await this.svc.deps.runtime.destroy(id).catch(() => undefined);
-    // The store may already be closed when a boot finishes after shutdown; reconcile cleans up then.
-    if (this.svc.deps.db.open) deleteSandboxRow(this.svc.deps.db, id);
+  /** Destroy a spare and forget its record; one destroy per id at a time. */
+  #discard(id: string): Promise<void> {
+    const under = this.#discards.get(id);
+    if (under) return under;
+    const p = this.svc.deps.runtime
+      .destroy(id)
+      .catch(() => undefined)
+      .then(() => {
+        // The store may already be closed after a forced exit; reconcile cleans up then.
+        if (this.svc.deps.db.open) deleteSandboxRow(this.svc.deps.db, id);
+      })
+      .finally(() => this.#discards.delete(id));
+    this.#discards.set(id, p);
+    return p;
   }
 
   /**
-   * Stop refilling and destroy every pool sandbox (they are spares, not user state). Boots still
-   * running get a few seconds to finish, then are destroyed where they stand, so shutdown stays quick.
+   * Stop refilling and destroy every pool sandbox (they are spares, not user state), folders
+   * included. Boots under way are destroyed where they stand: a boot still queued never starts
+   * (the runtime refuses a destroyed id), one past its queue is killed once its start settles. A
+   * boot whose folder did not exist yet when its destroy ran creates it afterwards, so close() also
+   * waits for every boot to settle (each destroys its sandbox when it sees the pool closed) and for
+   * every destroy under way. main.ts bounds the whole shutdown (15 s, then forced exit).
    */
   async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     const booting = [...this.#booting];
-    if (booting.length > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.all(booting.map((b) => b.done)),
-        new Promise<void>((r) => (timer = setTimeout(r, 3000))),
-      ]);
-      clearTimeout(timer);
-      await Promise.all(booting.filter((b) => this.#booting.has(b)).map((b) => this.#discard(b.id)));
-    }
     const ids = [...this.#ready.values()].flat();
     this.#ready.clear();
-    await Promise.all(ids.map((id) => this.#discard(id)));
+    for (const id of [...booting.map((b) => b.id), ...ids]) void this.#discard(id);
+    await Promise.all(booting.map((b) => b.done));
+    while (this.#discards.size > 0) await Promise.all([...this.#discards.values()]);
   }
 }
