@@ -9,7 +9,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { NAME, freePort, makeCertificates, nginxConf, startNginx } from './nginx.ts';
+import { freePort } from '../server/test/host-names.ts';
+import { NAME, makeCertificates, nginxConf, startNginx } from '../server/test/nginx.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 180_000 });
 test.use({ ignoreHTTPSErrors: true });
