@@ -28,7 +28,8 @@ export interface HttpForward {
 const CAPTURE_REQUEST = 4 * 1024 * 1024;
 const CAPTURE_RESPONSE = 16 * 1024 * 1024;
 
-const HOP_BY_HOP = new Set([
+/** Headers that describe one connection (RFC 9110 §7.6.1) and never cross a proxy. */
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
   'keep-alive',
   'proxy-authenticate',

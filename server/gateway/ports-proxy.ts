@@ -8,20 +8,10 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { GatewayError, sendError, writeRawError } from './errors.ts';
+import { HOP_BY_HOP } from './http-proxy.ts';
 
 export const PORT_COOKIE = 'hopdeck_port';
 export const HOP_HEADER = 'x-hopdeck-port-hop';
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-authenticate',
-  'proxy-authorization',
-  'proxy-connection',
-  'te',
-  'trailer',
-  'transfer-encoding',
-  'upgrade',
-]);
 const TUNNEL_TIMEOUT_MS = 5000;
 
 /** A raw pipe to 127.0.0.1:<port> inside the sandbox, or a GatewayError saying why not. */
