@@ -92,7 +92,10 @@ async function serve(config: Config): Promise<void> {
   });
   const urls = engineAddresses(config);
   const frames = createFramesApp({ dashboardOrigins: urls.dashboardOrigins });
-  const app = await buildApp({
+  // Not awaited yet: the pool starts booting spares inside buildApp, before the app is ready, so
+  // the signal handlers below must be there first (a Ctrl-C then would kill the engine outright
+  // and leave those spares running).
+  const built = buildApp({
     store,
     runtime,
     host: config.host,
@@ -107,6 +110,7 @@ async function serve(config: Config): Promise<void> {
     webDir: besideBundle('web', 'index.html'),
     logger: { level: process.env.HOPDECK_LOG_LEVEL ?? 'warn', stream: process.stderr },
   });
+  built.catch(() => undefined); // a failed build is reported where it is awaited below
 
   // One Ctrl-C on `npm start` reaches the engine twice (the terminal signals the whole process
   // group, and npm passes its own copy on): signals within a moment of the first are that same
@@ -133,7 +137,7 @@ async function serve(config: Config): Promise<void> {
     const force = setTimeout(() => forceExit('shutdown took too long'), 15_000);
     force.unref();
     try {
-      await Promise.allSettled([app.close(), frames.close()]);
+      await Promise.allSettled([built.then((app) => app.close()), frames.close()]);
       await runtime.close();
     } finally {
       store.close();
@@ -142,12 +146,15 @@ async function serve(config: Config): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  const app = await built;
+  if (closingSince) return; // a signal came while the app was built: shutdown() owns the exit
 
   try {
     await app.listen({ host: config.host, port: config.port });
     // Under a public URL the frames origin is frames.<host> on --port (served by the app).
     if (!config.publicUrl) await frames.listen({ host: config.host, port: config.framesPort });
   } catch (err) {
+    if (closingSince) return; // shut down while listening: shutdown() owns the exit
     await app.close().catch(() => undefined);
     await runtime.close().catch(() => undefined);
     store.close();

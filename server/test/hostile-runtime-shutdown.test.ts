@@ -59,7 +59,14 @@ function poolRows(dir: string): { id: string; status: string }[] {
   }
 }
 
-async function serveWithSpares(): Promise<{ child: ChildProcess; dir: string; spares: () => string[] }> {
+type Rows = { id: string; status: string }[];
+/** One spare ready and the next one booting. */
+const oneReadyOneBooting = (rows: Rows) =>
+  rows.some((r) => r.status === 'running') && rows.some((r) => r.status === 'creating');
+
+async function serveWithSpares(
+  until: (rows: Rows) => boolean = oneReadyOneBooting,
+): Promise<{ child: ChildProcess; dir: string; spares: () => string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'hopdeck-shut-'));
   dirs.push(dir);
   const port = await freePort();
@@ -89,13 +96,12 @@ async function serveWithSpares(): Promise<{ child: ChildProcess; dir: string; sp
     for (const r of poolRows(dir)) seen.add(r.id);
     return [...seen];
   };
-  // Wait until one spare is ready and the next one is booting.
+  // Wait until the pool is in the state the test asks for.
   const deadline = Date.now() + 180_000;
   for (;;) {
     if (Date.now() > deadline) throw new Error('no warm pool spare came up');
-    const rows = poolRows(dir);
-    if (rows.some((r) => r.status === 'running') && rows.some((r) => r.status === 'creating')) break;
-    await new Promise((r) => setTimeout(r, 50));
+    if (until(poolRows(dir))) break;
+    await new Promise((r) => setTimeout(r, 20));
   }
   spares();
   return { child, dir, spares };
@@ -119,6 +125,16 @@ describe('engine shutdown with warm pool spares', { timeout: 300_000 }, () => {
     expect(await exitOf(child)).toBe(0);
     for (const id of spares()) expect(procsOf(id), id).toEqual([]);
     // Clean shutdown: the spares' folders are gone too.
+    expect(readdirSync(join(dir, 'sandboxes'))).toEqual([]);
+  });
+
+  // A spare whose boot is under way when shutdown starts (its folder may not even exist yet when its
+  // destroy runs) is destroyed once the boot settles: shutdown waits for that, folder included.
+  it('Ctrl-C while the first spares are still booting exits 0 and leaves no spare nor folder', async () => {
+    const { child, dir, spares } = await serveWithSpares((rows) => rows.some((r) => r.status === 'creating'));
+    process.kill(-(child.pid as number), 'SIGINT');
+    expect(await exitOf(child)).toBe(0);
+    for (const id of spares()) expect(procsOf(id), id).toEqual([]);
     expect(readdirSync(join(dir, 'sandboxes'))).toEqual([]);
   });
 
