@@ -89,30 +89,19 @@ export function agentHttpUrl(publicHost: string, path: string): string {
   return `${publicHost.replace(/\/+$/, '')}${path}`;
 }
 
-/** One JSON request to the agent; a 401 refreshes the token once and retries. */
-export async function agentRequest<S extends z.ZodType>(
+/** A raw request to the agent (JSON, bytes or multipart); a 401 refreshes the token once and retries. */
+export async function agentFetch(
   target: AgentTarget,
   path: string,
-  opts: {
-    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-    body?: unknown;
-    schema: S;
-    signal?: AbortSignal;
-  },
-): Promise<z.infer<S>> {
+  init: RequestInit = {},
+): Promise<Response> {
   const send = async (force: boolean) => {
     const token = await agentToken(target, { force });
     try {
       return await fetch(agentHttpUrl(target.public_host, path), {
-        method: opts.method ?? 'GET',
+        ...init,
         credentials: 'omit',
-        headers: {
-          Authorization: `Bearer ${token}`,
-          Accept: 'application/json',
-          ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        },
-        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-        signal: opts.signal,
+        headers: { ...init.headers, Authorization: `Bearer ${token}` },
       });
     } catch (e) {
       if (e instanceof DOMException && e.name === 'AbortError') throw e;
@@ -125,6 +114,29 @@ export async function agentRequest<S extends z.ZodType>(
     res = await send(true);
   }
   if (!res.ok) throw await toApiError(res);
+  return res;
+}
+
+/** One JSON request to the agent, its answer checked against `schema`. */
+export async function agentRequest<S extends z.ZodType>(
+  target: AgentTarget,
+  path: string,
+  opts: {
+    method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    body?: unknown;
+    schema: S;
+    signal?: AbortSignal;
+  },
+): Promise<z.infer<S>> {
+  const res = await agentFetch(target, path, {
+    method: opts.method ?? 'GET',
+    headers: {
+      Accept: 'application/json',
+      ...(opts.body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+    signal: opts.signal,
+  });
   const parsed = opts.schema.safeParse(await res.json().catch(() => null));
   if (!parsed.success) {
     throw new ApiError({

@@ -4,7 +4,14 @@
  */
 import { infiniteQueryOptions, queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
-import { agentHttpUrl, agentRequest, agentToken, dropAgentToken, type AgentTarget } from './agent';
+import {
+  agentFetch,
+  agentHttpUrl,
+  agentRequest,
+  agentToken,
+  dropAgentToken,
+  type AgentTarget,
+} from './agent';
 import { ApiError, toApiError } from './client';
 
 export const fileKeys = {
@@ -68,30 +75,6 @@ export function fileListQueryOptions(target: AgentTarget, path: string) {
 /** Folders first, then by name, over the pages loaded so far. */
 export function listedEntries(pages: { files: FileInfo[] }[]): FileInfo[] {
   return pages.flatMap((p) => p.files).sort(order);
-}
-
-/** A raw request to the agent (bytes or multipart); a 401 refreshes the token once. */
-async function agentFetch(target: AgentTarget, path: string, init: RequestInit = {}): Promise<Response> {
-  const send = async (force: boolean) => {
-    const token = await agentToken(target, { force });
-    try {
-      return await fetch(agentHttpUrl(target.public_host, path), {
-        ...init,
-        credentials: 'omit',
-        headers: { ...init.headers, Authorization: `Bearer ${token}` },
-      });
-    } catch (e) {
-      if (e instanceof DOMException && e.name === 'AbortError') throw e;
-      throw new ApiError({ status: 0, code: 'NETWORK_ERROR', message: 'Cannot reach the sandbox agent.' });
-    }
-  };
-  let res = await send(false);
-  if (res.status === 401) {
-    dropAgentToken(target.id);
-    res = await send(true);
-  }
-  if (!res.ok) throw await toApiError(res);
-  return res;
 }
 
 /** The file's bytes (`/files/download`). */
