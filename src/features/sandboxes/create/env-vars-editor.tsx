@@ -1,9 +1,10 @@
 import { ClipboardPaste, Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { Button } from '@/components/ui/button';
-import { Input, Textarea } from '@/components/ui/input';
+import { Input } from '@/components/ui/input';
 import { envVarProblem } from '@contract/schemas';
 import { parseDotenv } from '@/lib/dotenv';
+import { DotenvPasteArea } from '@/components/ui/dotenv-paste';
 
 export interface EnvRow {
   key: string;
@@ -76,19 +77,7 @@ export function EnvVarsEditor({ rows, onChange }: { rows: EnvRow[]; onChange: (r
       </div>
       {pasting && (
         <div className="space-y-2">
-          <Textarea
-            aria-label=".env file contents"
-            placeholder={'API_URL=https://example.com\n# comments are ignored\nexport TOKEN="abc"'}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-          {errors.length > 0 && (
-            <ul className="text-xs text-destructive" role="alert">
-              {errors.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
-          )}
+          <DotenvPasteArea text={text} onTextChange={setText} errors={errors} />
           <Button size="sm" onClick={importText} disabled={!text.trim()}>
             Add these variables
           </Button>

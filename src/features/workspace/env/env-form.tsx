@@ -1,17 +1,16 @@
 /** Adding (or editing) one variable, and importing a pasted .env file; validated like the create dialog. */
 import { ClipboardPaste } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
-import { ENV_NAME_MAX, ENV_VALUE_MAX } from '@/api/env';
 import { Button } from '@/components/ui/button';
-import { Input, Label, Textarea } from '@/components/ui/input';
-import { isValidEnvKey, parseDotenv } from '@/lib/dotenv';
+import { Input, Label } from '@/components/ui/input';
+import { DotenvPasteArea } from '@/components/ui/dotenv-paste';
+import { parseDotenv } from '@/lib/dotenv';
+import { envVarProblem } from '@contract/schemas';
 
+/** The create dialog's rules (the engine's own schema, from the contract). */
 function envProblem(key: string, value: string): string | null {
   if (!key) return 'Enter a name.';
-  if (!isValidEnvKey(key)) return 'Names use letters, digits and _ and do not start with a digit.';
-  if (key.length > ENV_NAME_MAX) return `Names are at most ${ENV_NAME_MAX} characters.`;
-  if (value.length > ENV_VALUE_MAX) return `Values are at most ${ENV_VALUE_MAX.toLocaleString()} characters.`;
-  return null;
+  return envVarProblem(key, value);
 }
 
 export function VariableForm({
@@ -114,19 +113,7 @@ export function DotenvImport({
       </Button>
       {open && (
         <div className="space-y-2">
-          <Textarea
-            aria-label=".env file contents"
-            placeholder={'API_URL=https://example.com\n# comments are ignored\nexport TOKEN="abc"'}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-          />
-          {errors.length > 0 && (
-            <ul className="text-xs text-destructive" role="alert">
-              {errors.map((e) => (
-                <li key={e}>{e}</li>
-              ))}
-            </ul>
-          )}
+          <DotenvPasteArea text={text} onTextChange={setText} errors={errors} />
           <Button size="sm" onClick={submit} disabled={busy || !text.trim()}>
             Add these variables
           </Button>
