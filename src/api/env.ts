@@ -13,10 +13,6 @@ export const envKeys = {
 
 const EnvReply = z.looseObject({ env_vars: z.record(z.string(), z.string()) });
 
-/** Same limits as the create dialog and the engine (contract `CreateSandboxRequest.env_vars`). */
-export const ENV_VALUE_MAX = 32_768;
-export const ENV_NAME_MAX = 256;
-
 export function envQueryOptions(target: AgentTarget) {
   return queryOptions({
     queryKey: envKeys.sandbox(target.id),
