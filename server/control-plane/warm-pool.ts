@@ -213,7 +213,9 @@ export class WarmPool {
     if (under) return under;
     const p = this.svc.deps.runtime
       .destroy(id)
-      .catch(() => undefined)
+      .catch((err: unknown) =>
+        this.svc.deps.log.warn({ err, sandbox: id }, 'could not destroy a warm pool spare'),
+      )
       .then(() => {
         // The store may already be closed after a forced exit; reconcile cleans up then.
         if (this.svc.deps.db.open) deleteSandboxRow(this.svc.deps.db, id);

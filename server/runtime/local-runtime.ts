@@ -5,7 +5,8 @@
  * workspace/, home/user/ and the engine's root-only .hd/ with the agent socket), disk.img, agent.log.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type {
@@ -322,10 +323,14 @@ export class LocalRuntime implements Runtime {
   async destroy(id: string): Promise<void> {
     const dir = this.dir(id);
     this.#destroyed.add(id);
+    // A boot under way may not have made the folder yet: let it settle first, or it would create
+    // the folder (and its processes) after this destroy had found nothing to remove.
+    await this.#starting.get(id)?.catch(() => undefined);
     if (!existsSync(dir)) return;
     await this.stop(id);
     const st = this.#readState(id);
-    rmSync(dir, { recursive: true, force: true });
+    // A lazily unmounted disk can keep the folder busy for a moment.
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     if (st && this.#uids) this.#uids.release(dir, st.uid);
   }
 
