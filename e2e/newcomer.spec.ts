@@ -148,6 +148,8 @@ test.describe('with a sandbox', () => {
   test('the command palette puts the real match first for part of an id', async ({ page }) => {
     await signIn(page);
     await page.goto(`${base()}/templates`);
+    // Keys pressed before the page has rendered reach no listener, as for a person.
+    await expect(page.getByRole('heading', { name: 'Templates', level: 1 })).toBeVisible();
     await page.keyboard.press('ControlOrMeta+K');
     const part = sandbox.id.slice(-7, -1);
     await page.getByRole('combobox', { name: 'Command' }).fill(part);
