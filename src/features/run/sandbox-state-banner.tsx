@@ -1,8 +1,6 @@
 /** Shown in the run pane when the sandbox cannot run code right now, with the action that fixes it. */
-import { useSandboxAction } from '@/api/sandboxes';
 import type { Sandbox } from '@contract/schemas';
-import { Button } from '@/components/ui/button';
-import { ErrorAlert } from '@/components/ui/error-alert';
+import { WakeSandbox } from '@/components/wake-sandbox';
 
 const MESSAGE: Partial<Record<Sandbox['status'], string>> = {
   paused: 'This sandbox is paused: its memory is kept, but it cannot run code until it is resumed.',
@@ -13,7 +11,6 @@ const MESSAGE: Partial<Record<Sandbox['status'], string>> = {
 };
 
 export function SandboxStateBanner({ sandbox, pending }: { sandbox: Sandbox; pending: boolean }) {
-  const action = useSandboxAction();
   if (sandbox.status === 'running' && pending) {
     return (
       <div role="status" className="border-b bg-amber-500/10 px-3 py-2 text-sm">
@@ -22,7 +19,6 @@ export function SandboxStateBanner({ sandbox, pending }: { sandbox: Sandbox; pen
     );
   }
   if (sandbox.status === 'running') return null;
-  const fix = sandbox.status === 'paused' ? 'resume' : sandbox.status === 'stopped' ? 'start' : null;
   return (
     <div
       role="status"
@@ -32,28 +28,7 @@ export function SandboxStateBanner({ sandbox, pending }: { sandbox: Sandbox; pen
         {MESSAGE[sandbox.status] ?? `This sandbox is ${sandbox.status}.`}
         {sandbox.status === 'error' && sandbox.error_message ? ` ${sandbox.error_message}` : ''}
       </span>
-      {fix && (
-        <Button
-          size="sm"
-          disabled={action.isPending}
-          onClick={() => action.mutate({ id: sandbox.id, action: fix })}
-        >
-          {action.isPending
-            ? fix === 'resume'
-              ? 'Resuming…'
-              : 'Starting…'
-            : fix === 'resume'
-              ? 'Resume sandbox'
-              : 'Start sandbox'}
-        </Button>
-      )}
-      {action.isError && (
-        <ErrorAlert
-          className="w-full"
-          error={action.error}
-          title={`Could not ${fix ?? 'change'} the sandbox`}
-        />
-      )}
+      <WakeSandbox sandbox={sandbox} size="sm" errorClassName="w-full" />
     </div>
   );
 }

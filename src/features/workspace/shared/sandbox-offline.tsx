@@ -1,8 +1,6 @@
 /** Shown instead of a workspace tab's content while the sandbox cannot answer (paused, stopped, …). */
 import { PauseCircle } from 'lucide-react';
-import { useSandboxAction } from '@/api/sandboxes';
-import { Button } from '@/components/ui/button';
-import { ErrorAlert } from '@/components/ui/error-alert';
+import { WakeSandbox } from '@/components/wake-sandbox';
 import type { Sandbox } from '@contract/schemas';
 
 const WHY: Partial<Record<Sandbox['status'], string>> = {
@@ -14,8 +12,6 @@ const WHY: Partial<Record<Sandbox['status'], string>> = {
 };
 
 export function SandboxOffline({ sandbox, what }: { sandbox: Sandbox; what: string }) {
-  const action = useSandboxAction();
-  const fix = sandbox.status === 'paused' ? 'resume' : sandbox.status === 'stopped' ? 'start' : null;
   return (
     <div role="status" className="flex flex-col items-center gap-3 rounded-lg border p-8 text-center text-sm">
       <PauseCircle className="size-8 text-muted-foreground" aria-hidden />
@@ -23,20 +19,7 @@ export function SandboxOffline({ sandbox, what }: { sandbox: Sandbox; what: stri
       <p className="max-w-md text-muted-foreground">
         {WHY[sandbox.status] ?? `The sandbox is ${sandbox.status}.`}
       </p>
-      {fix && (
-        <Button disabled={action.isPending} onClick={() => action.mutate({ id: sandbox.id, action: fix })}>
-          {action.isPending
-            ? fix === 'resume'
-              ? 'Resuming…'
-              : 'Starting…'
-            : fix === 'resume'
-              ? 'Resume sandbox'
-              : 'Start sandbox'}
-        </Button>
-      )}
-      {action.isError && (
-        <ErrorAlert error={action.error} title={`Could not ${fix ?? 'change'} the sandbox`} />
-      )}
+      <WakeSandbox sandbox={sandbox} />
     </div>
   );
 }
