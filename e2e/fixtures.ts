@@ -39,6 +39,23 @@ export async function createSandbox(
   return (await res.json()) as SandboxJson;
 }
 
+/**
+ * One sandbox for a serial spec: created before its first test, deleted after its last. Read
+ * `spec.api` and `spec.id` inside tests and hooks (they are set once `beforeAll` has run).
+ */
+export function sandboxPerSpec(): { api: APIRequestContext; id: string } {
+  const spec = { api: undefined as unknown as APIRequestContext, id: '' };
+  base.beforeAll(async () => {
+    spec.api = await apiClient();
+    spec.id = (await createSandbox(spec.api)).id;
+  });
+  base.afterAll(async () => {
+    if (spec.id) await spec.api.delete(`/v1/sandboxes/${spec.id}`);
+    await spec.api.dispose();
+  });
+  return spec;
+}
+
 /** Deletes every sandbox that is not deleted yet (the teardown and specs use it to leave nothing running). */
 export async function deleteAllSandboxes(api: APIRequestContext): Promise<number> {
   let deleted = 0;

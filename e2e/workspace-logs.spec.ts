@@ -5,30 +5,20 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import { readFile } from 'node:fs/promises';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { engine } from './engine.ts';
-import { apiClient, createSandbox, signIn } from './fixtures.ts';
+import { sandboxPerSpec, signIn } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-let api: APIRequestContext;
-let sandboxId = '';
-
-test.beforeAll(async () => {
-  api = await apiClient();
-  sandboxId = (await createSandbox(api)).id;
-});
-test.afterAll(async () => {
-  if (sandboxId) await api.delete(`/v1/sandboxes/${sandboxId}`);
-  await api.dispose();
-});
+const spec = sandboxPerSpec();
 
 async function run(command: string) {
-  const s = (await (await api.get(`/v1/sandboxes/${sandboxId}`)).json()) as {
+  const s = (await (await spec.api.get(`/v1/sandboxes/${spec.id}`)).json()) as {
     public_host: string;
     auth_token: string;
   };
-  const res = await api.post(`${s.public_host}/commands/run`, {
+  const res = await spec.api.post(`${s.public_host}/commands/run`, {
     headers: { Authorization: `Bearer ${s.auth_token}` },
     data: { command: 'bash', args: ['-c', command] },
   });
@@ -37,7 +27,7 @@ async function run(command: string) {
 
 test('a line a command writes shows up live; search, pause and download', async ({ page }) => {
   await signIn(page);
-  await page.goto(`${engine().baseURL}/sandboxes/${sandboxId}/logs`);
+  await page.goto(`${engine().baseURL}/sandboxes/${spec.id}/logs`);
   const log = page.getByRole('log', { name: 'Sandbox log' });
   await expect(log).toContainText('agent listening on');
   await run('echo "hello from a command $((6*7))" > /run/hopdeck/log');
@@ -54,7 +44,7 @@ test('a line a command writes shows up live; search, pause and download', async 
   await run('echo "written while paused" > /run/hopdeck/log');
   // the line is in the sandbox log, but the paused tab does not take it in
   await expect
-    .poll(async () => (await api.get(`/v1/sandboxes/${sandboxId}/logs`)).text())
+    .poll(async () => (await spec.api.get(`/v1/sandboxes/${spec.id}/logs`)).text())
     .toContain('written while paused');
   await expect(log).not.toContainText('written while paused');
   await page.getByRole('button', { name: 'Follow log' }).click();
@@ -71,6 +61,6 @@ test('a line a command writes shows up live; search, pause and download', async 
     page.waitForEvent('download'),
     page.getByRole('link', { name: 'Download' }).click(),
   ]);
-  expect(download.suggestedFilename()).toBe(`${sandboxId}.log`);
+  expect(download.suggestedFilename()).toBe(`${spec.id}.log`);
   expect(await readFile(await download.path(), 'utf8')).toContain('hello from a command 42');
 });

@@ -4,27 +4,17 @@
  * Run with: E2E_PORT=7581 E2E_AGENT_PORTS=7700-7749 npx playwright test e2e/workspace-metrics.spec.ts
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { engine } from './engine.ts';
-import { apiClient, createSandbox, signIn } from './fixtures.ts';
+import { sandboxPerSpec, signIn } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-let api: APIRequestContext;
-let sandboxId = '';
-
-test.beforeAll(async () => {
-  api = await apiClient();
-  sandboxId = (await createSandbox(api)).id;
-});
-test.afterAll(async () => {
-  if (sandboxId) await api.delete(`/v1/sandboxes/${sandboxId}`);
-  await api.dispose();
-});
+const spec = sandboxPerSpec();
 
 test('the memory chart shows memory in use, drawn by uPlot', async ({ page }) => {
   await signIn(page);
-  await page.goto(`${engine().baseURL}/sandboxes/${sandboxId}/metrics`);
+  await page.goto(`${engine().baseURL}/sandboxes/${spec.id}/metrics`);
   const memory = page.getByTestId('metric-memory');
   await expect(memory.getByTestId('metric-value')).toHaveText(/^[\d.]+ (KB|MB|GB) of [\d.]+ (MB|GB)$/);
   const used = (await memory.getByTestId('metric-value').textContent()) ?? '';
@@ -47,8 +37,8 @@ test('the sandbox list shows live CPU and memory for running rows, in one reques
     if (new URL(r.url()).pathname === '/v1/sandboxes/metrics') usageRequests.push(r.url());
   });
   await page.goto(`${engine().baseURL}/sandboxes`);
-  const row = page.getByRole('row').filter({ hasText: sandboxId });
+  const row = page.getByRole('row').filter({ hasText: spec.id });
   await expect(row.getByTestId('live-usage')).toHaveText(/^[\d.]+% · [\d.]+ (KB|MB|GB)$/);
   expect(usageRequests.length).toBeGreaterThan(0);
-  expect(new URL(usageRequests[0] ?? '').searchParams.get('ids')).toContain(sandboxId);
+  expect(new URL(usageRequests[0] ?? '').searchParams.get('ids')).toContain(spec.id);
 });

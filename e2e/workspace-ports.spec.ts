@@ -5,34 +5,24 @@
  * Run with: E2E_PORT=7581 E2E_AGENT_PORTS=7700-7749 npx playwright test e2e/workspace-ports.spec.ts
  */
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type APIRequestContext } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { engine } from './engine.ts';
-import { apiClient, createSandbox, signIn } from './fixtures.ts';
+import { sandboxPerSpec, signIn } from './fixtures.ts';
 
 test.describe.configure({ mode: 'serial', timeout: 120_000 });
 
-let api: APIRequestContext;
-let sandboxId = '';
-
-test.beforeAll(async () => {
-  api = await apiClient();
-  sandboxId = (await createSandbox(api)).id;
-});
-test.afterAll(async () => {
-  if (sandboxId) await api.delete(`/v1/sandboxes/${sandboxId}`);
-  await api.dispose();
-});
+const spec = sandboxPerSpec();
 
 test('a server started in the sandbox on port 8000 opens through its port URL', async ({ page, context }) => {
   await signIn(page);
-  await page.goto(`${engine().baseURL}/sandboxes/${sandboxId}/ports`);
+  await page.goto(`${engine().baseURL}/sandboxes/${spec.id}/ports`);
   await expect(page.getByText('Nothing is listening yet.')).toBeVisible();
 
-  const s = (await (await api.get(`/v1/sandboxes/${sandboxId}`)).json()) as {
+  const s = (await (await spec.api.get(`/v1/sandboxes/${spec.id}`)).json()) as {
     public_host: string;
     auth_token: string;
   };
-  const started = await api.post(`${s.public_host}/commands/background`, {
+  const started = await spec.api.post(`${s.public_host}/commands/background`, {
     headers: { Authorization: `Bearer ${s.auth_token}` },
     data: {
       command: 'bash',
@@ -46,7 +36,7 @@ test('a server started in the sandbox on port 8000 opens through its port URL', 
   expect(started.ok(), await started.text()).toBe(true);
 
   const row = page.getByTestId('port-row').filter({ hasText: '8000' });
-  await expect(row).toContainText(`http://8000-${sandboxId}.localhost:`);
+  await expect(row).toContainText(`http://8000-${spec.id}.localhost:`);
   await expect(row).toContainText('http.server');
   await expect(row.getByText('new')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'New port listening: 8000' })).toBeAttached();
@@ -64,7 +54,7 @@ test('a server started in the sandbox on port 8000 opens through its port URL', 
   ]);
   await expect(tab.getByRole('heading', { name: 'served from the sandbox' })).toBeVisible();
   const url = new URL(tab.url());
-  expect(url.hostname).toBe(`8000-${sandboxId}.localhost`);
+  expect(url.hostname).toBe(`8000-${spec.id}.localhost`);
   expect(url.search).toBe(''); // the one-time token was exchanged and stripped
   // a reload keeps working (host-only cookie); the dashboard's session cookie never went there
   await tab.reload();
