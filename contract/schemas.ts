@@ -67,6 +67,8 @@ export const Sandbox = z.object({
   isolation: z.string().optional(),
   /** Engine extension: why a sandbox is in `error`. */
   error_message: z.string().nullable().optional(),
+  /** Engine extension: the backend it runs on, `local` or an upstream's name (decision 0014). */
+  backend: z.string().optional(),
   request_id: z.string().optional(),
 });
 export type Sandbox = z.infer<typeof Sandbox>;
@@ -96,6 +98,8 @@ export const Template = z.object({
   organization_id: z.string().nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
+  /** Engine extension: the backend whose catalog it comes from (decision 0014). */
+  backend: z.string().optional(),
   request_id: z.string().optional(),
 });
 export type Template = z.infer<typeof Template>;
@@ -108,6 +112,8 @@ export function listOf<T extends z.ZodType>(item: T) {
     next_cursor: z.string().nullable(),
     url: z.string(),
     request_id: z.string(),
+    /** Engine extension: backends that could not be listed for this page (decision 0014). */
+    unavailable_backends: z.array(z.object({ name: z.string(), message: z.string() })).optional(),
   });
 }
 export const SandboxList = listOf(Sandbox);
@@ -179,6 +185,8 @@ export const CreateSandboxRequest = z
     vcpu: z.number().int().positive().optional(),
     memory_mb: z.number().int().positive().optional(),
     disk_gb: z.number().int().positive().optional(),
+    /** Engine extension: where to create it, `local` or an upstream's name; default: the engine's default backend. */
+    backend: z.string().min(1).max(64).optional(),
   })
   .refine((b) => b.template_name !== undefined || b.template_id !== undefined, {
     message: 'template_name or template_id is required',
@@ -315,3 +323,28 @@ export const EngineHealth = z.object({
   request_id: z.string().optional(),
 });
 export type EngineHealth = z.infer<typeof EngineHealth>;
+
+/** Engine extension (decision 0014): one backend the engine serves sandboxes from. `GET /v1/backends`. */
+export const Backend = z.object({
+  object: z.literal('backend'),
+  /** `local` for the engine's own sandboxes, else the upstream's configured name. */
+  name: z.string(),
+  kind: z.enum(['local', 'upstream']),
+  /** The upstream's base URL (never its key); null for `local`. */
+  url: z.string().nullable(),
+  /** Creates that name no backend go here. */
+  default: z.boolean(),
+  status: z.enum(['ok', 'degraded', 'down']),
+  /** Round trip of the last health probe; null before the first or when down. */
+  latency_ms: z.number().nullable(),
+  checked_at: Timestamp.nullable(),
+  /** What is wrong when not `ok`. */
+  message: z.string().nullable(),
+});
+export type Backend = z.infer<typeof Backend>;
+export const BackendList = z.object({
+  object: z.literal('list'),
+  data: z.array(Backend),
+  request_id: z.string().optional(),
+});
+export type BackendList = z.infer<typeof BackendList>;
