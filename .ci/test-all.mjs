@@ -55,7 +55,12 @@ function playwrightTally(file) {
   };
 }
 
-for (const f of ['test-results/unit.json', 'test-results/integration.json', 'test-results/e2e.json']) {
+for (const f of [
+  'test-results/unit.json',
+  'test-results/integration.json',
+  'test-results/e2e.json',
+  'test-results/e2e-alone.json',
+]) {
   rmSync(f, { force: true });
 }
 
@@ -91,7 +96,22 @@ run(
   ],
   vitestTally('test-results/integration.json'),
 );
-run('e2e', 'npx', ['playwright', 'test'], playwrightTally('test-results/e2e.json'));
+// e2e in two runs (playwright.config.ts): the specs that can share the engine on two workers, then
+// those that need it to themselves (they delete every sandbox or count the whole list) on one.
+process.env.E2E_REPORT = 'test-results/e2e.json';
+run(
+  'e2e shared',
+  'npx',
+  ['playwright', 'test', '--project', 'shared', '--workers', '2'],
+  playwrightTally('test-results/e2e.json'),
+);
+process.env.E2E_REPORT = 'test-results/e2e-alone.json';
+run(
+  'e2e alone',
+  'npx',
+  ['playwright', 'test', '--project', 'alone', '--workers', '1'],
+  playwrightTally('test-results/e2e-alone.json'),
+);
 
 console.log('\n=== summary');
 for (const r of results) {

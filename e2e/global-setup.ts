@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { E2E_PORT, STATE_FILE, type EngineState } from './engine.ts';
 
 const PORT = E2E_PORT;
-const AGENT_PORTS = process.env.E2E_AGENT_PORTS ?? '7400-7499';
+const AGENT_PORTS = process.env.E2E_AGENT_PORTS ?? '7400-7489';
 const FRAMES_PORT = PORT + 1;
 
 /** Start `hopdeck serve` the way a newcomer does, and read the key and sign-in link it prints. */
