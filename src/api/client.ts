@@ -50,6 +50,9 @@ function parseRetryAfter(header: string | null, body: number | undefined): numbe
   return typeof body === 'number' && body >= 0 ? body : null;
 }
 
+/** HopX's nested form (`details.retry_after_seconds`), which the Python SDK reads. */
+const retryAfterSeconds = (v: unknown) => (typeof v === 'number' ? v : undefined);
+
 /** The engine's error envelope (control plane or a sandbox's gateway) as an ApiError. */
 export async function toApiError(res: Response): Promise<ApiError> {
   const headerId = res.headers.get('x-request-id');
@@ -66,7 +69,10 @@ export async function toApiError(res: Response): Promise<ApiError> {
     code: e.code ?? `HTTP_${res.status}`,
     message: e.message ?? e.error ?? (res.statusText || `Request failed with status ${res.status}`),
     requestId: e.request_id ?? headerId,
-    retryAfter: parseRetryAfter(res.headers.get('retry-after'), e.retry_after),
+    retryAfter: parseRetryAfter(
+      res.headers.get('retry-after'),
+      e.retry_after ?? retryAfterSeconds(e.details?.retry_after_seconds),
+    ),
     details: e.details ?? {},
     currentStatus: e.status ?? null,
   });

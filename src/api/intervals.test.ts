@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from './client';
 import {
+  backoffInterval,
   FAST_POLL_MS,
   SLOW_POLL_MS,
   rateLimitDelay,
@@ -14,29 +15,37 @@ const tooMany = (retryAfter: number | null) =>
 
 describe('sandbox polling policy', () => {
   it('polls slowly when nothing is changing', () => {
-    expect(
-      sandboxPollInterval({ statuses: ['running', 'paused', 'stopped'], pendingActions: 0, error: null }),
-    ).toBe(SLOW_POLL_MS);
-    expect(sandboxPollInterval({ statuses: [], pendingActions: 0, error: null })).toBe(SLOW_POLL_MS);
+    expect(sandboxPollInterval({ statuses: ['running', 'paused', 'stopped'], pendingActions: 0 })).toBe(
+      SLOW_POLL_MS,
+    );
+    expect(sandboxPollInterval({ statuses: [], pendingActions: 0 })).toBe(SLOW_POLL_MS);
   });
 
   it('polls fast while a sandbox is creating or an action is in flight', () => {
-    expect(sandboxPollInterval({ statuses: ['running', 'creating'], pendingActions: 0, error: null })).toBe(
-      FAST_POLL_MS,
-    );
-    expect(sandboxPollInterval({ statuses: ['running'], pendingActions: 2, error: null })).toBe(FAST_POLL_MS);
+    expect(sandboxPollInterval({ statuses: ['running', 'creating'], pendingActions: 0 })).toBe(FAST_POLL_MS);
+    expect(sandboxPollInterval({ statuses: ['running'], pendingActions: 2 })).toBe(FAST_POLL_MS);
     expect(FAST_POLL_MS).toBeLessThan(SLOW_POLL_MS);
   });
+});
 
-  it('backs off for Retry-After on a 429, even while something is creating', () => {
-    expect(sandboxPollInterval({ statuses: ['creating'], pendingActions: 1, error: tooMany(42) })).toBe(
-      42_000,
-    );
+describe('polling after a 429 (every polling query, through the query client)', () => {
+  it('waits Retry-After, even when the query would poll fast', () => {
+    expect(backoffInterval(FAST_POLL_MS, tooMany(42))).toBe(42_000);
+  });
+
+  it('never polls faster than the query itself would', () => {
+    expect(backoffInterval(SLOW_POLL_MS, tooMany(2))).toBe(SLOW_POLL_MS);
+  });
+
+  it('leaves a query that does not poll alone', () => {
+    expect(backoffInterval(false, tooMany(42))).toBe(false);
+    expect(backoffInterval(undefined, tooMany(42))).toBeUndefined();
   });
 
   it('ignores errors other than 429', () => {
-    const e = new ApiError({ status: 500, code: 'INTERNAL_ERROR', message: 'boom' });
-    expect(sandboxPollInterval({ statuses: ['creating'], pendingActions: 0, error: e })).toBe(FAST_POLL_MS);
+    const e = new ApiError({ status: 502, code: 'UPSTREAM_UNAVAILABLE', message: 'cloud is down' });
+    expect(backoffInterval(FAST_POLL_MS, e)).toBe(FAST_POLL_MS);
+    expect(backoffInterval(FAST_POLL_MS, null)).toBe(FAST_POLL_MS);
   });
 });
 

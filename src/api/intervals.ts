@@ -9,6 +9,9 @@ export const FAST_POLL_MS = 1_000;
 export const SLOW_POLL_MS = 10_000;
 /** The engine's health on the settings page and in the header. */
 export const HEALTH_POLL_MS = 15_000;
+/** The backends (`GET /v1/backends`): the engine probes them every ~10 s itself. */
+export const BACKENDS_POLL_MS = 15_000;
+export const BACKENDS_STALE_MS = 5_000;
 /** Ticks of live countdowns (expires_at, token expiry). */
 export const COUNTDOWN_TICK_MS = 1_000;
 /** Data is considered fresh this long after a fetch. */
@@ -30,8 +33,6 @@ export interface PollInput {
   statuses: readonly string[];
   /** Number of lifecycle mutations in flight. */
   pendingActions: number;
-  /** The last error of the query, if its last fetch failed. */
-  error: unknown;
 }
 
 /** Delay before retrying after a 429, from Retry-After (seconds), else the default. */
@@ -41,14 +42,27 @@ export function rateLimitDelay(error: unknown): number | null {
 }
 
 /**
- * The sandbox polling policy: back off per Retry-After on 429, ~1 s while something is changing,
- * ~10 s otherwise. (Polling is off while the tab is hidden through refetchIntervalInBackground.)
+ * The sandbox polling policy: ~1 s while something is changing, ~10 s otherwise. (Polling is off
+ * while the tab is hidden through refetchIntervalInBackground; a 429 stretches it, see below.)
  */
-export function sandboxPollInterval({ statuses, pendingActions, error }: PollInput): number {
-  const limited = rateLimitDelay(error);
-  if (limited !== null) return limited;
+export function sandboxPollInterval({ statuses, pendingActions }: PollInput): number {
   if (pendingActions > 0 || statuses.includes('creating')) return FAST_POLL_MS;
   return SLOW_POLL_MS;
+}
+
+/**
+ * The poll interval a query gets after its own policy (`interval`) and its last failure: after a
+ * 429 no sooner than Retry-After says (never faster than the query's own pace). No polling stays no
+ * polling. The query client applies this to every polling query (query-client.ts), so no hook has
+ * to remember it.
+ */
+export function backoffInterval(
+  interval: number | false | undefined,
+  error: unknown,
+): number | false | undefined {
+  if (!interval) return interval;
+  const limited = rateLimitDelay(error);
+  return limited === null ? interval : Math.max(interval, limited);
 }
 
 /** Retry policy of queries: 429 after Retry-After, 5xx and network errors twice, never 4xx. */

@@ -7,7 +7,7 @@ import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query
 import { z } from 'zod';
 import type { Language } from '@contract/schemas';
 import { agentRequest, type AgentTarget } from './agent';
-import { PROCESSES_FAST_POLL_MS, PROCESSES_SLOW_POLL_MS, rateLimitDelay } from './intervals';
+import { PROCESSES_FAST_POLL_MS, PROCESSES_SLOW_POLL_MS } from './intervals';
 
 export const processKeys = {
   all: ['agent-processes'] as const,
@@ -54,8 +54,7 @@ export function processesQueryOptions(target: AgentTarget) {
         [...r.processes].sort(byStart),
       ),
     refetchInterval: (query) =>
-      rateLimitDelay(query.state.error) ??
-      (query.state.data?.some(isActive) ? PROCESSES_FAST_POLL_MS : PROCESSES_SLOW_POLL_MS),
+      query.state.data?.some(isActive) ? PROCESSES_FAST_POLL_MS : PROCESSES_SLOW_POLL_MS,
   });
 }
 

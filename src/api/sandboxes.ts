@@ -110,11 +110,10 @@ export const setSandboxTimeout = (id: string, timeout_seconds: number) =>
 export const refreshSandboxToken = (id: string) =>
   request(`/v1/sandboxes/${encodeURIComponent(id)}/token/refresh`, { method: 'POST', schema: TokenResult });
 
-function pollInterval(statuses: readonly string[], error: unknown, client: QueryClient): number {
+function pollInterval(statuses: readonly string[], client: QueryClient): number {
   return sandboxPollInterval({
     statuses,
     pendingActions: client.isMutating({ mutationKey: sandboxKeys.actions() }),
-    error,
   });
 }
 
@@ -123,11 +122,7 @@ export function sandboxListQueryOptions(params: SandboxListParams) {
     queryKey: sandboxKeys.list(params),
     queryFn: ({ signal }) => fetchSandboxes(params, signal),
     refetchInterval: (query) =>
-      pollInterval(
-        query.state.data?.data.map((s) => s.status) ?? [],
-        query.state.error ?? query.state.fetchFailureReason,
-        appQueryClient,
-      ),
+      pollInterval(query.state.data?.data.map((s) => s.status) ?? [], appQueryClient),
     placeholderData: (prev) => prev,
   });
 }
@@ -140,7 +135,7 @@ export function sandboxQueryOptions(id: string) {
       const err = query.state.error;
       if (err && 'status' in err && (err as { status: number }).status === 404) return false;
       if (query.state.data?.status === 'deleted') return false; // gone: asking again would be a 404
-      return pollInterval(query.state.data ? [query.state.data.status] : [], err, appQueryClient);
+      return pollInterval(query.state.data ? [query.state.data.status] : [], appQueryClient);
     },
   });
 }
