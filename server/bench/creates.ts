@@ -3,6 +3,7 @@
  * spaced creates (the pool refilled between them), and a cold create for reference; /health is
  * polled during the back-to-back and burst runs.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { BenchEngine } from './engine.ts';
 import { runClient } from './proc.ts';
@@ -62,15 +63,20 @@ export interface CreateRun {
   running: Summary;
   firstResult: Summary;
   health: Summary;
+  /** The engine's event-loop delay during the run (ms): p99 and max. */
+  loop: { p99: number; max: number };
   readyAtStart: number;
 }
 
-async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: number): Promise<CreateRun> {
+export async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: number): Promise<CreateRun> {
   const readyAtStart = e.app.engine.pool.readyCount(TEMPLATE);
+  // The engine runs in this process: its event loop's delay says what blocked it during the run.
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const r = await runClient<{
     creates: ({ id: string; running: number; firstResult: number } | { failed: string })[];
     health: number[];
-  }>(CLIENT_API, [e.base, e.apiKey, mode, String(n)]);
+  }>(CLIENT_API, [e.base, e.apiKey, mode, String(n)]).finally(() => loop.disable());
   const ok = r.creates.flatMap((c) => ('failed' in c ? [] : [c]));
   await deleteAll(
     e,
@@ -81,6 +87,7 @@ async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: number): P
     running: summarize(ok.map((c) => c.running)),
     firstResult: summarize(ok.map((c) => c.firstResult)),
     health: summarize(r.health),
+    loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     readyAtStart,
   };
 }

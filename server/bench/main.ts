@@ -7,8 +7,11 @@
  *      complete); baselines: a fresh bwrap + python3 per run, the previous kernel path
  *      (jupyter_client → ipykernel) and the runner alone, both outside any sandbox;
  *   3. memory of one idle sandbox, then of N idle sandboxes with the engine's total;
- *   4. GET /v1/sandboxes with 10,000 records in the store.
- * No assertions. Options: --creates N --runs N --idle N --records N.
+ *   4. GET /v1/sandboxes with 10,000 records in the store;
+ *   5. load (issue 12): 20 sandboxes running cells concurrently (bursts and spaced), errors and
+ *      p50/p99, then 10 creates at once with their latency.
+ * No assertions. Options (defaults are the issues' numbers; smaller ones for a quick run):
+ * --creates N --runs N --idle N --records N --load-sandboxes N --load-rounds N --load-creates N.
  */
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +20,7 @@ import { benchCreates, createSandbox, deleteAll, TEMPLATE } from './creates.ts';
 import { availableMb, benchDensity } from './density.ts';
 import { startEngine, type BenchEngine } from './engine.ts';
 import { benchList } from './list.ts';
+import { benchLoad, printLoad } from './load.ts';
 import { treeMemory } from './memory.ts';
 import { runClient, runJson } from './proc.ts';
 import { line, ms, percentile, summarize, timed, waitFor, type Summary } from './stats.ts';
@@ -33,7 +37,7 @@ function arg(name: string, fallback: number): number {
   return Number.isInteger(v) && v >= 0 && v <= 20_000 ? v : fallback;
 }
 
-const load = () =>
+const loadAvg = () =>
   loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
@@ -106,10 +110,15 @@ async function main(): Promise<void> {
   const runs = arg('--runs', 50);
   const idleN = arg('--idle', 100);
   const records = arg('--records', 10_000);
+  const load = {
+    sandboxes: arg('--load-sandboxes', 20),
+    rounds: arg('--load-rounds', 10),
+    creates: arg('--load-creates', 10),
+  };
   const t0 = performance.now();
   console.log('Hopdeck benchmark (loopback only; figures from this run, no assertions)');
   console.log(
-    `machine: ${cpus().length} CPUs, load average ${load()} at start, ${availableMb().toFixed(0)} MB available`,
+    `machine: ${cpus().length} CPUs, load average ${loadAvg()} at start, ${availableMb().toFixed(0)} MB available`,
   );
   const e = await startEngine({ warmPool: 1, agentPorts: AGENT_PORTS });
   let interrupted = false;
@@ -158,6 +167,9 @@ async function main(): Promise<void> {
     console.log(`  pool refill between the runs: ${ms(c.refillMs)}`);
     console.log(line('  /health during back to back', c.serial.health));
     console.log(line('  /health during at once', c.burst.health));
+    console.log(
+      `  engine event-loop delay p99 / max: back to back ${ms(c.serial.loop.p99)} / ${ms(c.serial.loop.max)}, at once ${ms(c.burst.loop.p99)} / ${ms(c.burst.loop.max)}`,
+    );
     for (const [label, run] of [
       ['back to back', c.serial],
       ['at once', c.burst],
@@ -176,6 +188,10 @@ async function main(): Promise<void> {
         `  engine total ${d.totalMb.toFixed(0)} MB (engine ${d.enginePssMb.toFixed(0)} + sandboxes + ${d.spares} spares, PSS); machine available ${d.availableBeforeMb.toFixed(0)} → ${d.availableAfterMb.toFixed(0)} MB`,
       );
     }
+
+    const l = load.sandboxes > 0 ? await benchLoad(e, load) : null;
+    if (l) printLoad(l, load.rounds);
+    console.log(`  load average now ${loadAvg()}`);
 
     const ratio = x.fresh.p50 / x.gateway.p50;
     console.log('\nSummary (figure, goal, verdict, baseline from this run)');
@@ -212,7 +228,7 @@ async function main(): Promise<void> {
     console.log(goal('first streamed byte p50', x.firstByte.p50, 3, ''));
     console.log(
       goal(
-        '/health p99 during the 20 at once',
+        `/health p99 during the ${creates} at once`,
         c.burst.health.p99,
         20,
         `back to back ${ms(c.serial.health.p99)}`,
@@ -223,7 +239,13 @@ async function main(): Promise<void> {
       console.log(
         `  ${'idle sandbox PSS (median, with ' + d.started + ' up)'.padEnd(46)} ${(d.pss.p50.toFixed(1) + ' MB').padStart(10)}   goal ≤ 50 MB    ${verdict(d.pss.p50 <= 50)}`,
       );
-    console.log(`  load average at the end ${load()} (other work on the machine inflates every figure)`);
+    if (l) {
+      const errs = l.burst.errors.length + l.spaced.errors.length;
+      console.log(
+        `  ${`load: ${l.sandboxes} sandboxes × concurrent cells, errors`.padEnd(46)} ${String(errs).padStart(10)}   goal 0         ${verdict(errs === 0)}   p99 burst ${ms(l.burst.latency.p99)}, spaced ${ms(l.spaced.latency.p99)}`,
+      );
+    }
+    console.log(`  load average at the end ${loadAvg()} (other work on the machine inflates every figure)`);
     console.log(`  total bench time ${(Math.round(performance.now() - t0) / 1000).toFixed(1)} s`);
   } finally {
     if (!interrupted) await e.close();

@@ -1,9 +1,15 @@
 /** Bench helpers that run a client in its own process and parse the JSON it prints. */
 import { spawn } from 'node:child_process';
+import { sandboxNice } from '../runtime/priority.ts';
 
-export function runJson<T>(file: string, args: string[], timeoutMs = 600_000): Promise<T> {
+export function runJson<T>(file: string, args: string[], input?: string, timeoutMs = 600_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Clients run at the priority the bench started with, not the engine's (runtime/priority.ts).
+    const [cmd, ...pre] = [...sandboxNice(), file] as [string, ...string[]];
+    const child = spawn(cmd, [...pre, ...args], {
+      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    child.stdin?.end(input);
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -23,6 +29,6 @@ export function runJson<T>(file: string, args: string[], timeoutMs = 600_000): P
 }
 
 /** A TypeScript bench client under tsx. */
-export function runClient<T>(script: string, args: string[]): Promise<T> {
-  return runJson<T>(process.execPath, ['--import', 'tsx', script, ...args]);
+export function runClient<T>(script: string, args: string[], input?: string): Promise<T> {
+  return runJson<T>(process.execPath, ['--import', 'tsx', script, ...args], input);
 }

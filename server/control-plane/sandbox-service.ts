@@ -172,6 +172,7 @@ export class SandboxService {
   /** Turn a warm pool sandbox into the caller's sandbox: env, deadline, gateway port. */
   async adopt(poolId: string, body: CreateSandboxRequest): Promise<SandboxRecord> {
     return this.lock.run(poolId, async () => {
+      this.deps.runtime.foreground(poolId); // the normal CPU weight, no longer a background spare
       const env = body.env_vars ?? {};
       const socket = this.deps.runtime.socketPath(poolId);
       // The env PATCH doubles as the liveness check; without env, ask /health. Both run while

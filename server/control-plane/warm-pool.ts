@@ -99,6 +99,8 @@ export class WarmPool {
         if (!spare && Date.now() < this.#retryAt) return null;
         const boot = spare ?? this.#startBoot(t);
         boot.reserved = true;
+        // Claimed: it boots at the normal CPU weight from now on, ahead of the pool's refill.
+        this.svc.deps.runtime.foreground(boot.id);
         // Demand outruns the pool: grow it now rather than after this create's answer.
         this.refill();
         id = (await boot.done) ?? undefined;
@@ -199,7 +201,8 @@ export class WarmPool {
   }
 
   async #boot(rec: ReturnType<typeof newRecord>, t: Template): Promise<void> {
-    const spec = specOf(rec, t);
+    // Spares boot and idle at a low CPU weight until claimed (runtime/priority.ts).
+    const spec = { ...specOf(rec, t), background: true };
     const running = await this.svc.boots.run(() => this.svc.deps.runtime.start(spec));
     if (spec.warmPython) {
       await waitForKernel(this.svc.deps.runtime.socketPath(rec.id), KERNEL_WAIT_MS, () => !this.#closed);

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { removeSockets, type SandboxLayout } from './sandbox-dir.ts';
 
 const MIN_DISK_MB = 64;
 // Asynchronous on purpose: boots (pool refills included) must never stall the engine's event loop.
@@ -78,4 +79,25 @@ export async function rechownUserFiles(fs: string, from: number, to: number): Pr
     `${to}:${to}`,
     ...dirs.filter((d) => existsSync(d)),
   ]);
+}
+
+/**
+ * The sandbox's files ready for a boot: with bwrap its image mounted (the user's files given to
+ * `uid` when the sandbox had another one), else a plain folder; the user's directories made, no
+ * stale agent socket. Returns the files' root.
+ */
+export async function prepareFiles(
+  dir: string,
+  layout: SandboxLayout,
+  bwrap: boolean,
+  diskMb: number,
+  uid: number,
+  priorUid: number | undefined,
+): Promise<string> {
+  const fsDir = bwrap ? await mountDisk(dir, diskMb) : join(dir, 'fs');
+  if (bwrap && priorUid !== undefined && priorUid !== uid) await rechownUserFiles(fsDir, priorUid, uid);
+  prepareUserDirs(fsDir, bwrap ? uid : (process.getuid?.() ?? 0), !bwrap);
+  if (!bwrap) mkdirSync(layout.runDir, { recursive: true });
+  removeSockets(layout);
+  return fsDir;
 }

@@ -10,6 +10,7 @@ import { compileSeccomp } from './seccomp.ts';
 import { systemBinds } from './bwrap.ts';
 import { LocalRuntime, type RuntimeOptions } from './local-runtime.ts';
 import { slirp4netnsVersion, type NetworkMode } from './network.ts';
+import { preferEngine, sandboxNice } from './priority.ts';
 import type { Runtime } from './types.ts';
 
 export type { RuntimeOptions } from './local-runtime.ts';
@@ -42,6 +43,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<Runtime & Loc
   }
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  // The engine answers before the sandboxes it boots (decision 0009); root only.
+  if (opts.isolation === 'bwrap') preferEngine(log);
   const cgroups = probeCgroups();
   let seccompFile: string | null = null;
   if (opts.isolation === 'bwrap') {
@@ -96,7 +99,8 @@ export function baselineFreshInterpreter(): Promise<{ ms: number; output: string
   ];
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const child = spawn('bwrap', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, ...pre] = [...sandboxNice(), 'bwrap'] as [string, ...string[]];
+    const child = spawn(file, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.on('error', reject);

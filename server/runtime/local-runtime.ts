@@ -4,11 +4,9 @@
  * Layout: meta/ (state.json, deadline, bwrap.args: root-owned), fs/ (the mounted disk image with
  * workspace/, home/user/ and the engine's root-only .hd/ with the agent socket), disk.img, agent.log.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import type {
   CgroupMode,
   IsolationMode,
@@ -18,14 +16,14 @@ import type {
   SandboxSpec,
 } from './types.ts';
 import { Cgroups } from './cgroups.ts';
-import { mountDisk, prepareUserDirs, rechownUserFiles, unmountDisk } from './disk.ts';
-import { isHealthy, waitForAgent } from './agent-client.ts';
+import { prepareFiles, unmountDisk } from './disk.ts';
+import { isHealthy } from './agent-client.ts';
 import { launchPlan } from './launch.ts';
 import { sandboxNodeBinary } from './node-binary.ts';
-import { attachNetwork, reattachNetwork, stopSlirp, type NetworkMode } from './network.ts';
+import { reattachNetwork, stopSlirp, type NetworkMode } from './network.ts';
 import {
+  killRecordedNow,
   layoutOf,
-  linkSocket,
   ownsPid,
   pidAlive,
   readState,
@@ -34,11 +32,11 @@ import {
   writeState,
   type SandboxState,
 } from './sandbox-dir.ts';
+import { retryEarlyExit, spawnSandbox } from './spawn-sandbox.ts';
 import { UID_BASE, UidRegistry } from './uids.ts';
-import { startWatchdog, stopWatchdog, writeDeadline } from './watchdog.ts';
+import { rearmWatchdog, stopWatchdog } from './watchdog.ts';
 
 export { UID_BASE } from './uids.ts';
-const BOOT_TIMEOUT_MS = 30_000;
 
 export interface RuntimeOptions {
   dataDir: string;
@@ -65,6 +63,8 @@ export class LocalRuntime implements Runtime {
   #starting = new Map<string, Promise<RunningSandbox>>();
   /** Destroyed ids: a boot queued for one (a warm pool spare at shutdown) must not run after. */
   readonly #destroyed = new Set<string>();
+  /** Spares claimed while (or before) they boot: they get the normal CPU weight at once. */
+  readonly #foreground = new Set<string>();
   #closed = false;
 
   constructor(
@@ -82,15 +82,7 @@ export class LocalRuntime implements Runtime {
     mkdirSync(this.#root, { recursive: true, mode: 0o700 });
     if (opts.isolation === 'bwrap') sandboxNodeBinary(opts.dataDir, this.#log); // once per engine start
     this.#uids = opts.isolation === 'bwrap' ? new UidRegistry(opts.uidRegistry) : null;
-    // Sandboxes made before the host-wide registry: register their uids (a clash is fixed at next start).
-    for (const id of readdirSync(this.#root)) {
-      const st = this.#readState(id);
-      const dir = join(this.#root, id);
-      if (st && this.#uids && this.#uids.claim(dir, st.uid) !== st.uid)
-        this.#log(
-          `sandbox ${id}: uid ${st.uid} is taken by another engine; it gets a new uid at its next start`,
-        );
-    }
+    this.#uids?.registerFolders(this.#root, this.#log);
   }
 
   dir(id: string): string {
@@ -120,24 +112,9 @@ export class LocalRuntime implements Runtime {
     if (this.#destroyed.has(spec.id)) return Promise.reject(new Error(`sandbox ${spec.id} was destroyed`));
     const pending = this.#starting.get(spec.id);
     if (pending) return pending;
-    const p = this.#bootRetryingEarlyExit(spec).finally(() => this.#starting.delete(spec.id));
+    const p = retryEarlyExit(() => this.#boot(spec), this.#log).finally(() => this.#starting.delete(spec.id));
     this.#starting.set(spec.id, p);
     return p;
-  }
-
-  /**
-   * bwrap now and then fails while it sets up the namespaces (seen here under parallel boots:
-   * "loopback: Failed RTM_NEWADDR: No child processes"). A boot whose process exited before its
-   * agent came up is tried once more; a second failure is reported.
-   */
-  async #bootRetryingEarlyExit(spec: SandboxSpec): Promise<RunningSandbox> {
-    try {
-      return await this.#boot(spec);
-    } catch (err) {
-      if (!(err instanceof Error) || !err.message.includes('(process exited)')) throw err;
-      this.#log(`${err.message}; trying once more`);
-      return this.#boot(spec);
-    }
   }
 
   async #boot(spec: SandboxSpec): Promise<RunningSandbox> {
@@ -155,11 +132,7 @@ export class LocalRuntime implements Runtime {
 
     mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
     const uid = this.#allocUid(dir, prior?.uid);
-    const fsDir = bwrap ? await mountDisk(dir, spec.resources.disk_mb) : join(dir, 'fs');
-    if (bwrap && prior && prior.uid !== uid) await rechownUserFiles(fsDir, prior.uid, uid);
-    prepareUserDirs(fsDir, bwrap ? uid : (process.getuid?.() ?? 0), !bwrap);
-    if (!bwrap) mkdirSync(layout.runDir, { recursive: true });
-    removeSockets(layout);
+    const fsDir = await prepareFiles(dir, layout, bwrap, spec.resources.disk_mb, uid, prior?.uid);
 
     const privateNet = bwrap && spec.internetAccess && this.network === 'slirp4netns';
     const plan = launchPlan({
@@ -175,48 +148,18 @@ export class LocalRuntime implements Runtime {
       seccompFile: this.seccompFile,
       roBinds: [this.#cg.memoryView(spec.id)].filter((b) => b !== null),
     });
-    const procsFiles = this.#cg.create(spec.id, spec.resources);
-    const logFd = openSync(join(dir, 'agent.log'), 'a');
-    const fds = plan.files.map((f) => openSync(f, 'r'));
-    // Join the cgroups before exec, so every descendant is counted and frozen with the sandbox.
-    const joinScript = 'umask 022; for f in $0; do [ "$f" = - ] || echo $$ > "$f"; done; exec "$@"';
-    const child = spawn('/bin/sh', ['-c', joinScript, procsFiles.join(' ') || '-', ...plan.command], {
-      detached: true,
-      stdio: ['ignore', logFd, logFd, ...fds, ...(plan.infoFd === null ? [] : ['pipe' as const])],
-      env: plan.env,
+    const background = spec.background === true && !this.#foreground.has(spec.id);
+    const { pid, net } = await spawnSandbox({
+      id: spec.id,
+      dir,
+      layout,
+      plan,
+      procsFiles: this.#cg.create(spec.id, spec.resources, background),
+      socketUid: bwrap ? uid : null,
+      log: this.#log,
+      onSpawned: (p) => this.#writeState(spec.id, { uid, pid: p }),
+      kill: (p) => this.#killTree(spec.id, p),
     });
-    for (const fd of [logFd, ...fds]) closeSync(fd);
-    child.unref();
-    const pid = child.pid;
-    if (pid === undefined) throw new Error('could not spawn the sandbox process');
-    let exited = false;
-    child.on('exit', () => (exited = true));
-    this.#writeState(spec.id, { uid, pid });
-    // The network comes up while the agent boots: slirp4netns joins the namespace bwrap reports.
-    const netReady =
-      plan.infoFd === null
-        ? Promise.resolve(null)
-        : attachNetwork(dir, child.stdio[plan.infoFd] as Readable, this.#log);
-    netReady.catch(() => undefined);
-
-    const failure = await waitForAgent(
-      layout.hostSocket,
-      () => linkSocket(layout, bwrap ? uid : null),
-      () => exited,
-      BOOT_TIMEOUT_MS,
-    );
-    if (failure) {
-      await netReady.catch(() => undefined);
-      await this.#killTree(spec.id, pid);
-      throw new Error(`sandbox ${spec.id} did not boot (${failure}): ${readTail(join(dir, 'agent.log'))}`);
-    }
-    let net: { netPid: number; slirpPid: number } | null;
-    try {
-      net = await netReady;
-    } catch (err) {
-      await this.#killTree(spec.id, pid);
-      throw new Error(`sandbox ${spec.id} did not boot (network: ${(err as Error).message})`, { cause: err });
-    }
     const bootMs = Math.round(performance.now() - started);
     this.bootTimes.set(spec.id, bootMs);
     this.#writeState(spec.id, { uid, pid, bootMs, ...net });
@@ -227,6 +170,11 @@ export class LocalRuntime implements Runtime {
     return { pid, socketPath: layout.hostSocket };
   }
 
+  foreground(id: string): void {
+    this.#foreground.add(id);
+    if (this.#cg.exists(id)) this.#cg.weigh(id, false);
+  }
+
   /**
    * Move the sandbox's deadline (ISO time, or null for none): the detached watchdog kills the
    * sandbox then, with or without the engine. A watchdog runs only while the sandbox does.
@@ -235,21 +183,12 @@ export class LocalRuntime implements Runtime {
     const dir = this.dir(id);
     if (!existsSync(join(dir, 'meta'))) return;
     const st = this.#readState(id);
-    stopWatchdog(st?.watchdogPid, id);
-    const armed = writeDeadline(dir, expiresAt);
-    if (!st) return;
-    const { watchdogPid: _old, ...rest } = st;
-    let watchdogPid: number | null = null;
-    if (armed && st.pid !== null && this.isAlive(id)) {
-      watchdogPid = startWatchdog({
-        id,
-        dir,
-        cgroups: this.cgroups,
-        pid: st.pid,
-        ...this.#cg.killTarget(id),
-      });
-    }
-    this.#writeState(id, watchdogPid ? { ...rest, watchdogPid } : rest);
+    const next = rearmWatchdog(dir, id, expiresAt, st, () => ({
+      cgroups: this.cgroups,
+      alive: this.isAlive(id),
+      ...this.#cg.killTarget(id),
+    }));
+    if (next) this.#writeState(id, next);
   }
 
   /** Does any process of the sandbox still run (cheap: one file read; used to notice a dead agent)? */
@@ -274,14 +213,7 @@ export class LocalRuntime implements Runtime {
   killNow(id: string): void {
     const st = this.#readState(id);
     this.#cg.killNow(id);
-    for (const pid of [st?.pid, st?.slirpPid]) {
-      if (!pid || !pidAlive(pid) || !ownsPid(pid, id)) continue;
-      try {
-        process.kill(pid === st?.pid ? -pid : pid, 'SIGKILL');
-      } catch {
-        /* gone */
-      }
-    }
+    if (st) killRecordedNow(st, id);
     stopWatchdog(st?.watchdogPid, id);
   }
 
@@ -323,6 +255,7 @@ export class LocalRuntime implements Runtime {
   async destroy(id: string): Promise<void> {
     const dir = this.dir(id);
     this.#destroyed.add(id);
+    this.#foreground.delete(id);
     // A boot under way may not have made the folder yet: let it settle first, or it would create
     // the folder (and its processes) after this destroy had found nothing to remove.
     await this.#starting.get(id)?.catch(() => undefined);

@@ -8,6 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { sandboxNice } from './priority.ts';
 import type { Readable } from 'node:stream';
 import { ownsPid, pidAlive, readState, writeState } from './sandbox-dir.ts';
 import type { NetworkMode } from './types.ts';
@@ -93,9 +94,11 @@ function spawnSlirp(dir: string, targetPid: number, extra: string[]): Promise<nu
   const api = slirpSocket(dir);
   rmSync(api, { force: true });
   const logFd = openSync(join(dir, 'slirp.log'), 'a');
+  // At the sandbox's CPU priority, not the engine's (priority.ts); `nice` execs it: same pid.
+  const [file, ...pre] = [...sandboxNice(), 'slirp4netns'] as [string, ...string[]];
   const child = spawn(
-    'slirp4netns',
-    [...BASE_FLAGS, ...extra, '--ready-fd=3', `--api-socket=${api}`, String(targetPid), 'tap0'],
+    file,
+    [...pre, ...BASE_FLAGS, ...extra, '--ready-fd=3', `--api-socket=${api}`, String(targetPid), 'tap0'],
     { detached: true, stdio: ['ignore', logFd, logFd, 'pipe'] },
   );
   closeSync(logFd);

@@ -116,3 +116,15 @@ export function readTail(file: string): string {
     return '(no log)';
   }
 }
+
+/** SIGKILL the launcher's process group and slirp4netns recorded in the state, if still ours. */
+export function killRecordedNow(st: SandboxState, id: string): void {
+  for (const pid of [st.pid, st.slirpPid]) {
+    if (!pid || !pidAlive(pid) || !ownsPid(pid, id)) continue;
+    try {
+      process.kill(pid === st.pid ? -pid : pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+}

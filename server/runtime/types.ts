@@ -26,6 +26,8 @@ export interface SandboxSpec {
   warmPython: boolean;
   /** ISO time at which the sandbox must stop, engine or not (see `Runtime.setDeadline`). */
   expiresAt?: string | null;
+  /** A warm pool spare: boots and idles at a low CPU weight until `Runtime.foreground` (claimed). */
+  background?: boolean;
 }
 
 export interface RunningSandbox {
@@ -44,6 +46,8 @@ export interface Runtime {
   readonly network: NetworkMode;
   /** Boot the sandbox (fresh, or again on its kept files) and resolve once its agent answers /health. */
   start(spec: SandboxSpec): Promise<RunningSandbox>;
+  /** Give a sandbox booted `background` (a claimed spare) the normal CPU weight, now or at its boot. */
+  foreground(id: string): void;
   /** Kill the process tree; keep the sandbox's files. Idempotent. */
   stop(id: string): Promise<void>;
   /** Freeze every process of the sandbox (RAM kept, agent unreachable). */

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readState } from './sandbox-dir.ts';
 
 export const UID_BASE = 100_000;
 export const DEFAULT_UID_REGISTRY = '/var/lib/hopdeck/uids';
@@ -102,6 +103,18 @@ export class UidRegistry {
         return uid;
       }
     });
+  }
+
+  /**
+   * Register the uids of the sandbox folders under `root` (sandboxes made before the host-wide
+   * registry); a uid another engine holds is said, and fixed at that sandbox's next start.
+   */
+  registerFolders(root: string, log: (msg: string) => void): void {
+    for (const id of readdirSync(root)) {
+      const st = readState(join(root, id));
+      if (st && this.claim(join(root, id), st.uid) !== st.uid)
+        log(`sandbox ${id}: uid ${st.uid} is taken by another engine; it gets a new uid at its next start`);
+    }
   }
 
   /** Give the uid back once the sandbox folder is gone. */

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ownsPid, pidAlive } from './sandbox-dir.ts';
+import { ownsPid, pidAlive, type SandboxState } from './sandbox-dir.ts';
 import type { CgroupMode } from './types.ts';
 
 // $1 deadline file, $2 cgroup mode, $3 freezer/cgroup dir, $4 cgroup.procs, $5 launcher pid,
@@ -97,4 +97,27 @@ export function stopWatchdog(pid: number | undefined, id: string): void {
   } catch {
     /* gone */
   }
+}
+
+/**
+ * Replace the sandbox's watchdog for a new deadline (ISO time, or null for none): the old one is
+ * stopped, a new one started only while the sandbox runs. Returns the state to record (null: the
+ * sandbox has no state yet).
+ */
+export function rearmWatchdog(
+  dir: string,
+  id: string,
+  expiresAt: string | null,
+  st: SandboxState | null,
+  where: () => { cgroups: CgroupMode; alive: boolean; cgroupDir: string; procsFile: string },
+): SandboxState | null {
+  stopWatchdog(st?.watchdogPid, id);
+  const armed = writeDeadline(dir, expiresAt);
+  if (!st) return null;
+  const { watchdogPid: _old, ...rest } = st;
+  if (!armed || st.pid === null) return rest;
+  const w = where();
+  if (!w.alive) return rest;
+  const watchdogPid = startWatchdog({ id, dir, pid: st.pid, ...w });
+  return watchdogPid ? { ...rest, watchdogPid } : rest;
 }
