@@ -127,6 +127,10 @@ export const errors = {
     new GatewayError(413, 'PAYLOAD_TOO_LARGE', `JSON request body exceeds the limit of ${limit} bytes`),
   agentUnavailable: () =>
     new GatewayError(502, 'SERVICE_UNAVAILABLE', 'The sandbox agent is not reachable; retry in a moment'),
+  upstreamUnavailable: (backend: string) =>
+    new GatewayError(502, 'UPSTREAM_UNAVAILABLE', `Backend "${backend}" is not reachable; retry in a moment`),
+  upstreamTimeout: (backend: string) =>
+    new GatewayError(504, 'UPSTREAM_TIMEOUT', `Backend "${backend}" did not answer in time`),
   badRequest: (message: string) => new GatewayError(400, 'INVALID_REQUEST', message),
   throttled: (retryAfter: number) =>
     new GatewayError(

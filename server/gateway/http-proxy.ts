@@ -104,7 +104,7 @@ class Capture {
   }
 }
 
-function isJson(req: IncomingMessage): boolean {
+export function isJson(req: IncomingMessage): boolean {
   return /\bjson\b/i.test(String(req.headers['content-type'] ?? ''));
 }
 
@@ -128,47 +128,16 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
     headers: agentRequestHeaders(req, f.requestId),
   });
 
-  let received = 0;
-  let refused = false;
-  req.on('data', (chunk: Buffer) => {
-    received += chunk.length;
-    reqCapture?.add(chunk);
-    if (json && received > f.jsonLimit && !refused) {
-      refused = true;
-      req.unpipe(upstream);
-      upstream.destroy();
-      answerAfterBody(req, res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
-    }
-  });
-  // pipe, not pipeline: refusing an oversized body must not tear the client's socket down before
-  // the 413 is written.
-  req.pipe(upstream);
-  req.on('error', () => upstream.destroy());
-
+  const body = streamBody(req, upstream, res, { json, ...f }, (chunk) => reqCapture?.add(chunk));
   upstream.on('error', (err) => {
-    if (res.writableEnded || refused) return;
+    if (res.writableEnded || body.refused) return;
     f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent request failed');
     sendError(res, errors.agentUnavailable(), f.requestId, f.cors);
   });
 
   upstream.on('response', (agentRes) => {
     const status = agentRes.statusCode ?? 502;
-    const headers = {
-      ...filterHeaders(agentRes.headers, new Set(['set-cookie', 'x-request-id'])),
-      ...gatewayResponseHeaders(f.requestId, f.cors),
-    };
-    try {
-      res.writeHead(status < 200 || status > 599 ? 502 : status, headers);
-    } catch (err) {
-      // A header Node refuses to send (invalid characters from a hostile agent): answer 502.
-      f.log?.warn(
-        { err, sandbox_id: f.sandboxId, request_id: f.requestId },
-        'agent sent an invalid response head',
-      );
-      agentRes.destroy();
-      sendError(res, errors.agentUnavailable(), f.requestId, f.cors);
-      return;
-    }
+    if (!writeAgentHead(res, agentRes, f)) return;
     if (resCapture) agentRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
     pipeline(agentRes, res, (err) => {
       if (err || !reqCapture || !resCapture || !f.history) return;
@@ -182,6 +151,64 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
   res.on('close', () => {
     if (!res.writableFinished) upstream.destroy();
   });
+}
+
+/**
+ * Write the agent's status and headers (filtered, plus the gateway's own) to the client; a head
+ * Node refuses to send (invalid characters from a hostile agent) becomes a 502 instead.
+ */
+export function writeAgentHead(
+  res: ServerResponse,
+  agentRes: IncomingMessage,
+  f: { sandboxId: string; requestId: string; cors: Record<string, string>; log?: GatewayLogger },
+): boolean {
+  const status = agentRes.statusCode ?? 502;
+  const headers = {
+    ...filterHeaders(agentRes.headers, new Set(['set-cookie', 'x-request-id'])),
+    ...gatewayResponseHeaders(f.requestId, f.cors),
+  };
+  try {
+    res.writeHead(status < 200 || status > 599 ? 502 : status, headers);
+    return true;
+  } catch (err) {
+    f.log?.warn(
+      { err, sandbox_id: f.sandboxId, request_id: f.requestId },
+      'agent sent an invalid response head',
+    );
+    agentRes.destroy();
+    sendError(res, errors.agentUnavailable(), f.requestId, f.cors);
+    return false;
+  }
+}
+
+/**
+ * Stream the client's body to the agent; a JSON body past the limit is cut off and answered 413
+ * (after draining it). `refused` tells the caller the answer was already given.
+ */
+export function streamBody(
+  req: IncomingMessage,
+  upstream: http.ClientRequest,
+  res: ServerResponse,
+  f: { json: boolean; jsonLimit: number; requestId: string; cors: Record<string, string> },
+  onChunk?: (chunk: Buffer) => void,
+): { refused: boolean } {
+  const state = { refused: false };
+  let received = 0;
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    onChunk?.(chunk);
+    if (f.json && received > f.jsonLimit && !state.refused) {
+      state.refused = true;
+      req.unpipe(upstream);
+      upstream.destroy();
+      answerAfterBody(req, res, errors.tooLarge(f.jsonLimit), f.requestId, f.cors);
+    }
+  });
+  // pipe, not pipeline: refusing an oversized body must not tear the client's socket down before
+  // the 413 is written.
+  req.pipe(upstream);
+  req.on('error', () => upstream.destroy());
+  return state;
 }
 
 /**

@@ -12,11 +12,12 @@ import { forwardedPath } from './access.ts';
 import { StreamObserver } from './stream-history.ts';
 import { Outbox } from './ws-outbox.ts';
 import type { HistorySink } from './history.ts';
+import type { ErrorEnvelope } from '../../contract/schemas.ts';
 import type { GatewayLogger } from './types.ts';
 
-export interface WsForward {
+/** How a connected pair is relayed (local agent or upstream alike). */
+export interface RelayOptions {
   sandboxId: string;
-  socketPath: string;
   requestId: string;
   url: URL;
   cors: Record<string, string>;
@@ -33,10 +34,14 @@ export interface WsForward {
   track(pair: [WebSocket, WebSocket]): void;
 }
 
+export interface WsForward extends RelayOptions {
+  socketPath: string;
+}
+
 /** The subprotocol the agent chose, for the server's `handleProtocols`. */
 export const chosenProtocol = new WeakMap<IncomingMessage, string>();
 
-const HANDSHAKE_TIMEOUT_MS = 10_000;
+export const HANDSHAKE_TIMEOUT_MS = 10_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
 
 export function forwardUpgrade(
@@ -46,74 +51,120 @@ export function forwardUpgrade(
   head: Buffer,
   f: WsForward,
 ): void {
-  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const upstream = new WebSocket(`ws+unix://${f.socketPath}:${forwardedPath(f.url)}`, protocols, {
+  openAgentSocket(`ws+unix://${f.socketPath}:${forwardedPath(f.url)}`, req, socket, {
     headers: { 'x-request-id': f.requestId },
     maxPayload: f.maxPayload,
     perMessageDeflate: false,
     handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-  });
-  let settled = false;
-  const onClientGone = () => {
-    if (!settled) upstream.terminate();
-  };
-  socket.once('close', onClientGone);
-
-  upstream.once('unexpected-response', (_r, agentRes) => {
-    settled = true;
-    const chunks: Buffer[] = [];
-    let size = 0;
-    agentRes.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= ERROR_BODY_LIMIT) chunks.push(c);
-    });
-    agentRes.on('error', () => writeRawError(socket, errors.agentUnavailable(), f.requestId, f.cors));
-    agentRes.on('end', () => {
-      const status = agentRes.statusCode ?? 502;
-      let body: { message?: unknown; error?: unknown; code?: unknown } = {};
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof body;
-      } catch {
-        // not JSON: fall back to a generic message below
-      }
-      const message =
-        typeof body.message === 'string'
-          ? body.message
-          : typeof body.error === 'string'
-            ? body.error
-            : 'Upgrade refused by the agent';
-      const code = typeof body.code === 'string' ? body.code : 'INVALID_REQUEST';
+  }).then(
+    (upstream) => acceptUpgrade(wss, req, socket, head, upstream, f),
+    (err: unknown) => {
+      if (!(err instanceof GatewayError))
+        f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent websocket failed');
       writeRawError(
         socket,
-        new GatewayError(status, code.slice(0, 64), message.slice(0, 1000)),
+        err instanceof GatewayError ? err : errors.agentUnavailable(),
         f.requestId,
         f.cors,
       );
-    });
-  });
+    },
+  );
+}
 
-  upstream.once('error', (err) => {
-    if (settled) return;
-    settled = true;
-    f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, 'agent websocket failed');
-    writeRawError(socket, errors.agentUnavailable(), f.requestId, f.cors);
-  });
-
-  upstream.once('open', () => {
-    settled = true;
-    socket.off('close', onClientGone);
-    if (!socket.writable) {
-      upstream.terminate();
-      return;
-    }
-    if (upstream.protocol) chosenProtocol.set(req, upstream.protocol);
-    wss.handleUpgrade(req, socket, head, (client) => {
-      f.track([client, upstream]);
-      relay(client, upstream, f);
+/**
+ * Open the agent side of an upgrade with the subprotocols the client asked for. Resolves once
+ * open; rejects with a GatewayError carrying the agent's refusal (status and envelope), or with
+ * the network error; a client that goes away first cancels it.
+ */
+export function openAgentSocket(
+  address: string,
+  req: IncomingMessage,
+  socket: Duplex,
+  options: WebSocket.ClientOptions,
+): Promise<WebSocket> {
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  return new Promise((resolve, reject) => {
+    const upstream = new WebSocket(address, protocols, options);
+    let settled = false;
+    const settle = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      socket.off('close', onClientGone);
+      fn();
+    };
+    const onClientGone = () =>
+      settle(() => {
+        upstream.terminate();
+        reject(new Error('client went away'));
+      });
+    socket.once('close', onClientGone);
+    upstream.once('unexpected-response', (_r, agentRes) => {
+      upstream.on('error', () => undefined);
+      const chunks: Buffer[] = [];
+      let size = 0;
+      agentRes.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size <= ERROR_BODY_LIMIT) chunks.push(c);
+      });
+      agentRes.on('error', (err) => settle(() => reject(err)));
+      agentRes.on('end', () =>
+        settle(() => reject(refusal(agentRes.statusCode ?? 502, Buffer.concat(chunks), agentRes.headers))),
+      );
     });
+    upstream.once('error', (err) => settle(() => reject(err)));
+    upstream.once('open', () => settle(() => resolve(upstream)));
+  });
+}
+
+/** The agent's refusal of an upgrade as an envelope for the client (status, code, message). */
+function refusal(status: number, raw: Buffer, headers: IncomingMessage['headers']): GatewayError {
+  let body: { message?: unknown; error?: unknown; code?: unknown; status?: unknown; details?: unknown } = {};
+  try {
+    body = JSON.parse(raw.toString('utf8')) as typeof body;
+  } catch {
+    // not JSON: fall back to a generic message below
+  }
+  const message =
+    typeof body.message === 'string'
+      ? body.message
+      : typeof body.error === 'string'
+        ? body.error
+        : 'Upgrade refused by the agent';
+  const code = typeof body.code === 'string' ? body.code : 'INVALID_REQUEST';
+  const extra = {
+    ...(typeof body.status === 'string' ? { status: body.status.slice(0, 32) } : {}),
+    ...(body.details && typeof body.details === 'object' ? { details: body.details } : {}),
+  };
+  const retryAfter = headers['retry-after'];
+  return new GatewayError(
+    status >= 400 && status <= 599 ? status : 502,
+    code.slice(0, 64),
+    message.slice(0, 1000),
+    extra as Partial<ErrorEnvelope>,
+    typeof retryAfter === 'string' && /^\d{1,6}$/.test(retryAfter) ? { 'retry-after': retryAfter } : {},
+  );
+}
+
+/** Complete the client's handshake over an open agent socket and relay the pair. */
+export function acceptUpgrade(
+  wss: WebSocketServer,
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+  upstream: WebSocket,
+  f: RelayOptions,
+): void {
+  if (!socket.writable) {
+    upstream.terminate();
+    return;
+  }
+  if (upstream.protocol) chosenProtocol.set(req, upstream.protocol);
+  wss.handleUpgrade(req, socket, head, (client) => {
+    f.track([client, upstream]);
+    relay(client, upstream, f);
   });
 }
 
@@ -127,7 +178,7 @@ function sendableReason(reason: Buffer): string {
   return reason.length <= 123 ? reason.toString('utf8') : '';
 }
 
-function relay(client: WebSocket, upstream: WebSocket, f: WsForward): void {
+function relay(client: WebSocket, upstream: WebSocket, f: RelayOptions): void {
   const observer =
     f.history && f.url.pathname === '/execute/stream'
       ? new StreamObserver(f.sandboxId, f.history, f.log)
