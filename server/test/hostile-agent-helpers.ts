@@ -4,6 +4,7 @@
  * and the checks that the host side is untouched.
  */
 import { appendFileSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import { Sandbox } from '../../contract/schemas.ts';
 import { json, startEngine, type TestEngine } from './engine.ts';
@@ -219,3 +220,12 @@ export function report(label: string, figures: object): void {
   console.log(`[hostile] ${line}`);
   if (process.env.HOSTILE_FIGURES) appendFileSync(process.env.HOSTILE_FIGURES, `${line}\n`);
 }
+
+/** A free loopback port (for engines started as processes). */
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const srv = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
