@@ -111,6 +111,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     genReqId: genRequestId,
     trustProxy: false,
+    // Shutdown does not wait for clients: a follow stream or a half-sent request would hold it for a minute.
+    forceCloseConnections: true,
     routerOptions: { ignoreTrailingSlash: true },
     frameworkErrors: sendFrameworkError,
   });
