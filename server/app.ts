@@ -24,6 +24,13 @@ import { workspaceRoutes } from './control-plane/routes/workspace.ts';
 import { SandboxService } from './control-plane/sandbox-service.ts';
 import { AGENT_HOST_PORT, addresses, type Addresses } from './control-plane/public-url.ts';
 import { WarmPool } from './control-plane/warm-pool.ts';
+import { backendRoutes } from './control-plane/routes/backends.ts';
+import { PortAllocator } from './control-plane/ports.ts';
+import { usedPorts } from './store/sandboxes.ts';
+import { Backends } from './upstream/backends.ts';
+import type { UpstreamConfig } from './upstream/config.ts';
+import { upstreamSandboxForwarder } from './upstream/forward.ts';
+import { UpstreamSandboxes } from './upstream/sandboxes.ts';
 import { HttpError, installErrorHandling, sendFrameworkError } from './errors.ts';
 import { createGateway, historyFromRepository, type Gateway } from './gateway/index.ts';
 import { publicHosts } from './gateway/public-hosts.ts';
@@ -54,6 +61,14 @@ export interface AppOptions {
   authThrottle?: ThrottleOptions;
   /** Largest JSON body the gateway forwards to an agent (default 32 MiB; tests use less). */
   agentJsonLimit?: number;
+  /** Upstream backends (decision 0014); none or empty: local mode. */
+  upstreams?: UpstreamConfig[];
+  /** Where creates without `backend` go (default: the first upstream, else local). */
+  defaultBackend?: string;
+  /** Upstream request timeout (default 30 s; creates 120 s). Tests shorten it. */
+  upstreamTimeoutMs?: number;
+  /** Interval of the upstream health probe (default 10 s; tests shorten it). */
+  probeIntervalMs?: number;
   /** Reconcile records with the runtime and start the scheduler and the pool (default true). */
   start?: boolean;
 }
@@ -65,6 +80,9 @@ export interface Engine {
   gateway: GatewayPorts;
   tokens: SandboxTokens;
   reconciled: ReconcileReport | null;
+  backends: Backends;
+  /** Upstream sandboxes; also the gateway's UpstreamAgents seam (decision 0014). */
+  upstream: UpstreamSandboxes;
 }
 
 declare module 'fastify' {
@@ -134,6 +152,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // The gateway asks the service for each sandbox's state; the service opens gateway ports.
   let svc: SandboxService | null = null;
+  const backends = new Backends(opts.upstreams ?? [], opts.defaultBackend, opts.upstreamTimeoutMs);
+  const upstreamRef: { current: UpstreamSandboxes | null } = { current: null };
   const gateway =
     opts.gateway ??
     createGateway({
@@ -141,6 +161,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       host: urls.public ? '127.0.0.1' : opts.host,
       tokens,
       lookup: (id) => svc?.lookup(id) ?? null,
+      // (U2) upstreamAgents: upstreamRef.current — wired once the gateway takes the option.
       history: historyFromRepository(store.executions),
       corsOrigins: urls.dashboardOrigins,
       authThrottle: gatewayThrottle,
@@ -157,10 +178,23 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     log: app.log,
     onDeadlinesChanged: () => expiryRef.current?.arm(),
   });
+  const upstream = new UpstreamSandboxes({
+    db: store.db,
+    backends,
+    tokens,
+    gateway,
+    // The same --agent-ports range: usedPorts() counts local and upstream sandboxes' ports.
+    ports: new PortAllocator(opts.agentPorts, () => usedPorts(store.db)),
+    urls,
+    hostNames: urls.public !== null,
+    log: app.log,
+  });
+  upstreamRef.current = upstream;
+  const upstreamCtx = backends.enabled ? { backends, sandboxes: upstream } : null;
   const pool = new WarmPool(svc, opts.warmPool, runtime.isolation);
   const expiry = new ExpiryScheduler(svc);
   expiryRef.current = expiry;
-  const engine: Engine = { svc, pool, expiry, gateway, tokens, reconciled: null };
+  const engine: Engine = { svc, pool, expiry, gateway, tokens, reconciled: null, backends, upstream };
   app.decorate('engine', engine);
 
   installErrorHandling(app);
@@ -205,7 +239,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     }
   });
 
-  await app.register(healthRoutes, { db: store.db, runtime, framesOrigin });
+  await app.register(healthRoutes, { db: store.db, runtime, framesOrigin, backends });
   await app.register(authRoutes, {
     auth: store.auth,
     extraOrigins,
@@ -215,13 +249,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(async (v1) => {
     v1.decorateRequest('identity', null);
     v1.addHook('onRequest', makeAuthHook(store.auth, extraOrigins, throttle));
+    // Ids on an upstream are forwarded before any local route (or the local service) sees them.
+    if (backends.enabled) v1.addHook('preHandler', upstreamSandboxForwarder(upstream));
     await v1.register(sandboxRoutes, {
       svc: svc as SandboxService,
       pool,
       urls,
       isolation: runtime.isolation,
+      upstream: upstreamCtx,
+      defaultBackend: backends.defaultName,
     });
-    await v1.register(templateRoutes, { db: store.db });
+    await v1.register(templateRoutes, { db: store.db, upstream: upstreamCtx });
+    await v1.register(backendRoutes, { backends });
     await v1.register(executionRoutes, { db: store.db, executions: store.executions });
     await v1.register(apiKeyRoutes, { auth: store.auth });
     await v1.register(workspaceRoutes, {
@@ -241,6 +280,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   app.addHook('onClose', async () => {
     clearInterval(pruneTimer);
+    backends.close();
     expiry.close();
     await pool.close();
     await gateway.closeAll();
@@ -249,6 +289,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   if (opts.start !== false) {
     prune();
     engine.reconciled = await reconcile(svc);
+    await upstream.restorePorts();
+    backends.start(opts.probeIntervalMs);
     expiry.start();
     void expiry.sweep();
     pool.refill();

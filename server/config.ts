@@ -8,6 +8,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parsePublicUrl } from './control-plane/public-url.ts';
+import {
+  UpstreamConfigError,
+  defaultBackend,
+  parseUpstreams,
+  type UpstreamConfig,
+} from './upstream/config.ts';
 
 const port = z.coerce
   .number({ error: 'expected a port number (1-65535)' })
@@ -35,7 +41,6 @@ export const ConfigSchema = z.object({
     .optional(),
   agentPorts: PortRange.default([7100, 7999]),
   isolation: z.enum(['bwrap', 'none']).default('bwrap'),
-  upstream: z.url().optional(),
   rateLimit: z.coerce
     .number({ error: 'expected requests per minute (an integer)' })
     .int()
@@ -73,7 +78,10 @@ export interface Config {
   apiKey: string | undefined;
   agentPorts: [number, number];
   isolation: 'bwrap' | 'none';
-  upstream: string | undefined;
+  /** Upstream backends (decision 0014), in order; empty in local mode. */
+  upstreams: UpstreamConfig[];
+  /** Where creates that name no backend go: `local` or an upstream's name. */
+  defaultBackend: string;
   rateLimit: number;
   warmPool: number;
   corsOrigin: string | undefined;
@@ -89,6 +97,8 @@ const FLAGS = {
   'agent-ports': { env: 'HOPDECK_AGENT_PORTS' },
   isolation: { env: 'HOPDECK_ISOLATION' },
   upstream: { env: 'HOPDECK_UPSTREAM' },
+  'upstream-key-file': { env: 'HOPDECK_UPSTREAM_KEY_FILE' },
+  'default-backend': { env: 'HOPDECK_DEFAULT_BACKEND' },
   'rate-limit': { env: 'HOPDECK_RATE_LIMIT' },
   'warm-pool': { env: 'HOPDECK_WARM_POOL' },
   'cors-origin': { env: 'HOPDECK_CORS_ORIGIN' },
@@ -104,7 +114,16 @@ export const USAGE = `Usage: hopdeck serve [options]
   --api-key <key>        seed this API key (HOPDECK_API_KEY)
   --agent-ports <a-b>    ports for sandbox gateways (HOPDECK_AGENT_PORTS, default 7100-7999)
   --isolation <mode>     bwrap | none (HOPDECK_ISOLATION, default bwrap)
-  --upstream <url>       HopX-compatible cloud to forward to (HOPDECK_UPSTREAM; not implemented yet)
+  --upstream [name=]<url>
+                         a HopX-compatible cloud (HopX, or another Hopdeck) to serve sandboxes from
+                         besides the local ones; repeat for several (HOPDECK_UPSTREAM, comma-separated).
+                         Keys never go on the command line: HOPX_API_KEY (the first upstream),
+                         HOPDECK_UPSTREAM_KEY_<NAME>, or --upstream-key-file
+  --upstream-key-file <path>
+                         lines name=key, mode 600 (HOPDECK_UPSTREAM_KEY_FILE)
+  --default-backend <name>
+                         where creates without "backend" go: local or an upstream's name
+                         (HOPDECK_DEFAULT_BACKEND, default the first upstream, else local)
   --rate-limit <n>       requests per minute per key or session (HOPDECK_RATE_LIMIT, default 6000)
   --warm-pool <n>        started spare sandboxes per template (HOPDECK_WARM_POOL, default 1)
   --cors-origin <origin> extra dashboard origin, e.g. the Vite dev server (HOPDECK_CORS_ORIGIN)
@@ -124,12 +143,13 @@ const camel = (flag: string) => flag.replace(/-([a-z])/g, (_, c: string) => c.to
 
 /** Parse `serve` arguments (without the `serve` word) and the environment into a Config. */
 export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): Config {
-  let values: Record<string, string | boolean | undefined>;
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
       options: {
         ...Object.fromEntries(Object.keys(FLAGS).map((f) => [f, { type: 'string' as const }])),
+        upstream: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -141,6 +161,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
   if (values.help) throw new ConfigError('help');
   const raw: Record<string, string> = {};
   for (const [flag, { env: name }] of Object.entries(FLAGS)) {
+    if (flag === 'upstream' || flag === 'upstream-key-file' || flag === 'default-backend') continue;
     const v = values[flag] ?? env[name];
     if (typeof v === 'string' && v !== '') raw[camel(flag)] = v;
   }
@@ -154,6 +175,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     throw new ConfigError(lines.join('\n'));
   }
   const c = parsed.data;
+  const flagOrEnv = (flag: keyof typeof FLAGS): string | undefined => {
+    const v = values[flag] ?? env[FLAGS[flag].env];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+  const upstreamSpecs = (values.upstream as string[] | undefined) ?? [env.HOPDECK_UPSTREAM ?? ''];
+  let upstreams: UpstreamConfig[];
+  let backend: string;
+  try {
+    upstreams = parseUpstreams(upstreamSpecs, env, flagOrEnv('upstream-key-file'));
+    backend = defaultBackend(flagOrEnv('default-backend'), upstreams);
+  } catch (err) {
+    if (err instanceof UpstreamConfigError) throw new ConfigError(err.message);
+    throw err;
+  }
   return {
     host: c.host,
     port: c.port,
@@ -162,7 +197,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv = process.env
     apiKey: c.apiKey,
     agentPorts: c.agentPorts,
     isolation: c.isolation,
-    upstream: c.upstream,
+    upstreams,
+    defaultBackend: backend,
     rateLimit: c.rateLimit,
     warmPool: c.warmPool,
     corsOrigin: c.corsOrigin,

@@ -53,9 +53,6 @@ function readConfig(argv: string[]): Config {
 }
 
 async function serve(config: Config): Promise<void> {
-  if (config.upstream) {
-    fail(`--upstream is not implemented yet in this version; run without it to use the local engine`, 2);
-  }
   if (config.isolation === 'bwrap' && !hasBwrap()) {
     fail(
       'bubblewrap (bwrap) is not installed, so sandboxes cannot be isolated.\n' +
@@ -106,6 +103,8 @@ async function serve(config: Config): Promise<void> {
     warmPool: config.warmPool,
     corsOrigin: config.corsOrigin,
     publicUrl: config.publicUrl,
+    upstreams: config.upstreams,
+    defaultBackend: config.defaultBackend,
     frames,
     webDir: besideBundle('web', 'index.html'),
     logger: { level: process.env.HOPDECK_LOG_LEVEL ?? 'warn', stream: process.stderr },
@@ -167,6 +166,11 @@ async function serve(config: Config): Promise<void> {
       ? `Hopdeck engine listening on ${config.host}:${config.port}, public URL ${base}`
       : `Hopdeck engine listening on ${base}`,
   ];
+  // Names and URLs only: an upstream's key is never printed.
+  for (const u of config.upstreams)
+    lines.push(
+      `Upstream "${u.name}": ${u.url}${u.name === config.defaultBackend ? ' (default for creates)' : ''}`,
+    );
   if (runtime.isolation === 'none')
     lines.push('WARNING: --isolation none: sandboxes are NOT isolated from this machine');
   if (shownKey) lines.push(`API key (shown once): ${shownKey}`);

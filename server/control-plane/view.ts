@@ -44,6 +44,7 @@ export function toApiSandbox(
     updated_at: r.updated_at,
     isolation: r.isolation,
     error_message: r.error_message,
+    backend: 'local',
   };
   if (token) {
     s.auth_token = token.token;

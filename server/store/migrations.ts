@@ -98,6 +98,26 @@ export const MIGRATIONS: Migration[] = [
       db.exec('ALTER TABLE sandboxes ADD COLUMN token_issued_at TEXT');
     },
   },
+  {
+    // Upstream mode (decision 0014): sandboxes the engine has seen on an upstream backend. The
+    // upstream's JWT stays here, server-side; clients get engine-issued tokens.
+    version: 3,
+    up: (db) => {
+      db.exec(`
+        CREATE TABLE upstream_sandboxes (
+          id TEXT PRIMARY KEY,
+          backend TEXT NOT NULL,
+          public_host TEXT NOT NULL DEFAULT '',
+          upstream_token TEXT,
+          upstream_token_expires_at TEXT,
+          port INTEGER,
+          token_issued_at TEXT,
+          last_seen_at TEXT NOT NULL
+        );
+        CREATE INDEX upstream_sandboxes_backend ON upstream_sandboxes(backend);
+      `);
+    },
+  },
 ];
 
 export function migrate(db: Database.Database): number {

@@ -51,11 +51,13 @@ describe('hopdeck serve', () => {
     const r = spawnSync(TSX, ['server/main.ts', 'serve', '--port', 'seventy'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--port/);
+    // An upstream without its key is refused at start (decision 0014).
     const up = spawnSync(TSX, ['server/main.ts', 'serve', '--upstream', 'https://api.hopx.dev'], {
       encoding: 'utf8',
+      env: { ...process.env, HOPX_API_KEY: '' },
     });
     expect(up.status).toBe(2);
-    expect(up.stderr).toMatch(/not implemented/);
+    expect(up.stderr).toMatch(/no API key for backend "upstream"/);
   });
 
   it('refuses to start without bubblewrap unless --isolation none is chosen', () => {

@@ -7,7 +7,14 @@ import { listSandboxes, type SandboxRecord } from '../../store/sandboxes.ts';
 import { REGIONS, type SandboxService } from '../sandbox-service.ts';
 import { toApiSandbox, type SandboxUrls } from '../view.ts';
 import type { WarmPool } from '../warm-pool.ts';
+import { createUpstream, listAcross, type UpstreamContext } from '../../upstream/api.ts';
 import { encodeCursor, parseSandboxListQuery } from './list-query.ts';
+
+/** Local mode knows one backend. */
+export const unknownBackend = (name: unknown) =>
+  badRequest(`Unknown backend "${String(name).slice(0, 64)}": this engine has local`, {
+    backends: ['local'],
+  });
 
 const IdParams = z.object({ id: z.string().min(1).max(128) });
 
@@ -16,6 +23,9 @@ export interface SandboxRoutesOptions {
   pool: WarmPool;
   urls: SandboxUrls;
   isolation: string;
+  /** Upstream backends (decision 0014); null in local mode. */
+  upstream: UpstreamContext | null;
+  defaultBackend: string;
 }
 
 export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOptions): Promise<void> {
@@ -23,25 +33,43 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
   const view = (r: SandboxRecord, token?: { token: string; expiresAt: string }) =>
     toApiSandbox(r, urls, token);
 
-  app.get('/v1/sandboxes', async (req) => {
-    const q = parseSandboxListQuery(req.query);
+  const localPage = (query: unknown) => {
+    const q = parseSandboxListQuery(query);
     const { items, hasMore } = listSandboxes(svc.deps.db, q);
     const last = items.at(-1);
     return {
-      object: 'list',
       data: items.map((r) => view(r)),
       has_more: hasMore,
       next_cursor:
         hasMore && last
           ? encodeCursor({ s: q.sort, o: q.order, v: String(last[q.sort]), id: last.id })
           : null,
-      url: '/v1/sandboxes',
     };
+  };
+
+  app.get('/v1/sandboxes', async (req, reply) => {
+    const query = req.query as Record<string, unknown>;
+    const up = opts.upstream;
+    if (!up) {
+      if (query.backend !== undefined && query.backend !== 'local') throw unknownBackend(query.backend);
+      return { object: 'list', ...localPage(query), url: '/v1/sandboxes' };
+    }
+    // Validates the filters and the limit before any upstream is asked.
+    const { limit } = parseSandboxListQuery({ ...query, cursor: undefined });
+    return listAcross(up, req, reply, {
+      path: '/v1/sandboxes',
+      limit,
+      local: (cursor, n) => localPage({ ...query, cursor: cursor ?? undefined, limit: String(n) }),
+    });
   });
 
   // Refill the warm pool once the create's response is out (a boot blocks the event loop briefly).
   app.post('/v1/sandboxes', { onResponse: async () => pool.refill() }, async (req, reply) => {
     const body = parseInput(CreateSandboxRequest, req.body);
+    const upstream = opts.upstream?.backends.check(body.backend ?? opts.defaultBackend) ?? null;
+    if (opts.upstream && upstream) return createUpstream(opts.upstream, upstream, req, reply);
+    if (!opts.upstream && body.backend !== undefined && body.backend !== 'local')
+      throw unknownBackend(body.backend);
     if (body.region !== undefined && !REGIONS.includes(body.region)) {
       throw badRequest(`Unknown region "${body.region}": this engine has ${REGIONS.join(', ')}`, {
         regions: REGIONS,

@@ -1,0 +1,105 @@
+/**
+ * Forwarding `/v1` calls to an upstream (decision 0014). The upstream's status, body (error
+ * envelopes included), `X-Request-ID`, `X-RateLimit-*` and `Retry-After` come through; Sandbox
+ * objects are rewritten by UpstreamSandboxes so the upstream's JWT never leaves the server.
+ */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { notFound } from '../errors.ts';
+import type { UpstreamAnswer, UpstreamClient } from './client.ts';
+import type { UpstreamSandboxes } from './sandboxes.ts';
+
+const PASSED_HEADERS = [
+  'x-request-id',
+  'x-ratelimit-limit',
+  'x-ratelimit-remaining',
+  'x-ratelimit-reset',
+  'retry-after',
+];
+
+/** Copy the upstream's request id and rate-limit headers onto our reply. */
+export function passHeaders(reply: FastifyReply, a: UpstreamAnswer): void {
+  for (const h of PASSED_HEADERS) {
+    const v = a.headers.get(h);
+    if (v !== null) reply.header(h, v);
+  }
+}
+
+/** Core routes whose 404 means the sandbox itself is gone (not, say, an execution id). */
+const CORE_SUFFIX = /^(|\/(kill|pause|resume|start|stop|timeout|token\/refresh))$/;
+
+const bodyOf = (req: FastifyRequest): unknown =>
+  req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE'
+    ? undefined
+    : (req.body ?? undefined);
+
+/** Send an upstream answer to the client, rewriting Sandbox objects on core routes. */
+export async function relay(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  client: UpstreamClient,
+  sandboxes: UpstreamSandboxes,
+  a: UpstreamAnswer,
+  id: string,
+  suffix: string,
+): Promise<FastifyReply> {
+  passHeaders(reply, a);
+  reply.code(a.status);
+  if (a.response) {
+    // Streams (logs followed as SSE) and non-JSON bodies go through as they are.
+    reply.header('content-type', a.headers.get('content-type') ?? 'application/octet-stream');
+    const body = a.response.body;
+    return reply.send(body ? Readable.fromWeb(body as WebReadableStream) : '');
+  }
+  const core = CORE_SUFFIX.test(suffix);
+  if (a.status === 404 && core) sandboxes.forget(id);
+  if (core && a.status < 300 && (suffix === '/kill' || (suffix === '' && req.method === 'DELETE'))) {
+    sandboxes.forget(id);
+  }
+  const json = a.json;
+  if (json === null) {
+    if (a.text) reply.header('content-type', a.headers.get('content-type') ?? 'text/plain');
+    return reply.send(a.text);
+  }
+  if (core && a.status < 300 && typeof json === 'object' && !Array.isArray(json) && json) {
+    const obj = json as Record<string, unknown>;
+    if (obj.id === id && req.method !== 'DELETE' && suffix !== '/kill') {
+      return reply.send(await sandboxes.present(client.name, obj, { refresh: suffix === '/token/refresh' }));
+    }
+  }
+  return reply.send(json);
+}
+
+/**
+ * preHandler for `/v1/sandboxes/:id/**` routes: an id the local store does not have but an
+ * upstream does is forwarded there, so the local route (and the local service) never sees it.
+ */
+export function upstreamSandboxForwarder(sandboxes: UpstreamSandboxes): preHandlerAsyncHookHandler {
+  return async function forwardUpstreamSandbox(req, reply) {
+    const pattern = req.routeOptions.url ?? '';
+    if (!pattern.startsWith('/v1/sandboxes/:id')) return;
+    const id = (req.params as { id?: unknown }).id;
+    if (typeof id !== 'string' || !id || sandboxes.isLocal(id)) return;
+    const client = await sandboxes.resolve(id, String(req.id));
+    if (!client) throw notFound(`Sandbox not found: ${id}`, { details: { sandbox_id: id } });
+    const pathOnly = req.url.split('?')[0] ?? '';
+    const prefix = `/v1/sandboxes/${encodeURIComponent(id)}`;
+    const suffix = pathOnly.startsWith(prefix) ? pathOnly.slice(prefix.length) : '';
+    const closed = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableEnded) closed.abort();
+    };
+    reply.raw.once('close', onClose);
+    const a = await client.call({
+      method: req.method,
+      path: `${prefix}${suffix}${req.url.slice(pathOnly.length)}`,
+      body: bodyOf(req),
+      requestId: String(req.id),
+      stream: req.method === 'GET' && !CORE_SUFFIX.test(suffix),
+      signal: closed.signal,
+    });
+    if (!a.response) reply.raw.off('close', onClose);
+    return relay(req, reply, client, sandboxes, a, id, suffix);
+  };
+}
