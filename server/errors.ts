@@ -67,6 +67,18 @@ async function sendError(reply: FastifyReply, status: number, body: Record<strin
   return reply.code(status).type('application/json; charset=utf-8').send(body);
 }
 
+/** The data directory's disk is full: SQLite's SQLITE_FULL, or ENOSPC/EDQUOT from a file write. */
+export function isOutOfSpace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+const OUT_OF_SPACE = {
+  status: 507,
+  code: 'INSUFFICIENT_STORAGE',
+  message: "The engine's data directory is out of disk space; nothing was changed. Free some space and retry",
+};
+
 function classify(err: FastifyError & { retryAfter?: number }): {
   status: number;
   code: string;
@@ -91,6 +103,7 @@ function classify(err: FastifyError & { retryAfter?: number }): {
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return { status: 400, code: 'INVALID_REQUEST', message: 'Invalid Content-Length' };
   }
+  if (isOutOfSpace(err)) return OUT_OF_SPACE;
   if (err instanceof SyntaxError || err.statusCode === 400) {
     return {
       status: 400,

@@ -12,11 +12,17 @@ const MIN_DISK_MB = 64;
 // Asynchronous on purpose: boots (pool refills included) must never stall the engine's event loop.
 const run = promisify(execFile);
 
-export function isMounted(dir: string): boolean {
+/** The mount options of `dir` when it is a mount point, else null. */
+function mountOptions(dir: string): string[] | null {
   const escaped = dir.replace(/[ \t\n\\]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
-  return readFileSync('/proc/self/mounts', 'utf8')
+  const line = readFileSync('/proc/self/mounts', 'utf8')
     .split('\n')
-    .some((line) => line.split(' ')[1] === escaped);
+    .findLast((l) => l.split(' ')[1] === escaped);
+  return line ? (line.split(' ')[3] ?? '').split(',') : null;
+}
+
+export function isMounted(dir: string): boolean {
+  return mountOptions(dir) !== null;
 }
 
 /** Create (first boot) and mount the image; make the user's directories. */
@@ -28,6 +34,13 @@ export async function mountDisk(sandboxDir: string, diskMb: number): Promise<str
     writeFileSync(image, '');
     truncateSync(image, Math.max(MIN_DISK_MB, diskMb) * 1024 * 1024);
     await run('mkfs.ext4', ['-q', '-F', '-m', '0', '-E', 'lazy_itable_init=1,lazy_journal_init=1', image]);
+  }
+  if (mountOptions(fs)?.includes('ro')) {
+    // The kernel made it read-only after write errors (the host disk was full): repair it now.
+    await unmountDisk(sandboxDir);
+    await run('e2fsck', ['-y', image]).catch((err: { code?: unknown }) => {
+      if (typeof err.code !== 'number' || err.code >= 4) throw err; // 1-3: errors corrected
+    });
   }
   if (!isMounted(fs)) {
     await run('mount', ['-o', 'loop,nosuid,nodev', image, fs]);

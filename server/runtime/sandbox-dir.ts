@@ -68,8 +68,15 @@ export function linkSocket(layout: SandboxLayout, uid: number | null): boolean {
 }
 
 export function removeSockets(layout: SandboxLayout): void {
-  rmSync(layout.hostSocket, { force: true });
-  rmSync(layout.innerSocket, { force: true });
+  for (const socket of [layout.hostSocket, layout.innerSocket]) {
+    try {
+      rmSync(socket, { force: true });
+    } catch (err) {
+      // An image the kernel made read-only after write errors (host disk full): the stop goes
+      // on, the next mount repairs it (disk.ts).
+      if ((err as NodeJS.ErrnoException).code !== 'EROFS') throw err;
+    }
+  }
 }
 
 export function readState(dir: string): SandboxState | null {

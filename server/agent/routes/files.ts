@@ -66,6 +66,9 @@ async function writeChecked(state: AgentState, raw: string, data: Buffer, overwr
     try {
       await fh.writeFile(data);
       if (mode) await fh.chmod(parseInt(mode, 8));
+      // Flush before answering: when the host disk under the sandbox's image is full, the data
+      // fails on its way to the image (ENOSPC → 507), not silently after a 200.
+      await fh.datasync();
     } finally {
       await fh.close();
     }
