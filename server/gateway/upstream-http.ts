@@ -161,22 +161,35 @@ async function send(
 
 /** A 404 of the sandbox itself (not of a file) carries this code, from a Hopdeck or HopX agent host. */
 const SANDBOX_GONE = /"code"\s*:\s*"(SANDBOX_NOT_FOUND|SANDBOX_DELETED)"/;
+/** At most this much of a 404 is read to learn whether the sandbox itself is gone. */
+const NOT_FOUND_PEEK = 64 * 1024;
 
 function relay(upRes: IncomingMessage, res: ServerResponse, f: UpstreamHttpForward, status: number): void {
-  if (status === 404 && Number(upRes.headers['content-length'] ?? Infinity) <= 64 * 1024) {
-    // Small 404: read it to learn whether the sandbox itself is gone, then answer as-is.
-    const chunks: Buffer[] = [];
-    upRes.on('data', (c: Buffer) => chunks.push(c));
-    upRes.once('error', () => res.destroy());
-    upRes.once('end', () => {
-      const raw = Buffer.concat(chunks);
-      if (!writeAgentHead(res, upRes, f)) return;
-      res.end(raw, () => {
-        if (SANDBOX_GONE.test(raw.toString('utf8'))) f.forget(f.sandboxId);
-      });
-    });
+  if (status !== 404) {
+    if (writeAgentHead(res, upRes, f)) pipeline(upRes, res, () => undefined);
     return;
   }
-  if (!writeAgentHead(res, upRes, f)) return;
-  pipeline(upRes, res, () => undefined);
+  // Read the start of a 404 to learn whether the sandbox itself is gone, then answer as-is.
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const onData = (c: Buffer) => {
+    chunks.push(c);
+    size += c.length;
+    if (size <= NOT_FOUND_PEEK) return;
+    // Large: not an envelope; pass it on as a stream.
+    upRes.off('data', onData).off('end', onEnd);
+    upRes.pause();
+    if (!writeAgentHead(res, upRes, f)) return;
+    for (const chunk of chunks) res.write(chunk);
+    pipeline(upRes, res, () => undefined);
+  };
+  const onEnd = () => {
+    const raw = Buffer.concat(chunks);
+    if (!writeAgentHead(res, upRes, f)) return;
+    res.end(raw, () => {
+      if (SANDBOX_GONE.test(raw.toString('utf8'))) f.forget(f.sandboxId);
+    });
+  };
+  upRes.on('data', onData).on('end', onEnd);
+  upRes.once('error', () => res.destroy());
 }
