@@ -61,8 +61,6 @@ export interface Upstream {
   ): Promise<{ status: number; body: T }>;
 }
 
-const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
-
 export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstream> {
   const dataDir = mkdtempSync(join(tmpdir(), 'hopdeck-upstream-'));
   const apiKey = opts.apiKey ?? `cloud_${randomBytes(16).toString('hex')}`;
@@ -88,9 +86,12 @@ export async function startUpstream(opts: UpstreamOptions = {}): Promise<Upstrea
     async start() {
       if (child && child.exitCode === null && child.signalCode === null) return;
       // The key goes through the environment, never argv (it would show in `ps`).
+      // node --import tsx (not the tsx wrapper): signals, SIGSTOP included, reach the engine itself.
       const c = spawn(
-        TSX,
+        process.execPath,
         [
+          '--import',
+          'tsx',
           'server/main.ts',
           'serve',
           '--host',
