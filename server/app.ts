@@ -161,7 +161,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       host: urls.public ? '127.0.0.1' : opts.host,
       tokens,
       lookup: (id) => svc?.lookup(id) ?? null,
-      // (U2) upstreamAgents: upstreamRef.current — wired once the gateway takes the option.
+      upstream: {
+        target: (id) => upstreamRef.current?.target(id) ?? null,
+        forget: (id) => upstreamRef.current?.forget(id),
+      },
       history: historyFromRepository(store.executions),
       corsOrigins: urls.dashboardOrigins,
       authThrottle: gatewayThrottle,
