@@ -44,6 +44,8 @@ export interface SandboxListParams {
   status?: SandboxStatus[];
   template?: string;
   region?: string;
+  /** `local` or an upstream's name (decision 0014); absent: every backend. */
+  backend?: string;
   q?: string;
   sort?: SortField;
   order?: 'asc' | 'desc';
@@ -82,6 +84,7 @@ export function fetchSandboxes(params: SandboxListParams, signal?: AbortSignal) 
       status: params.status?.length ? params.status.join(',') : undefined,
       template: params.template,
       region: params.region,
+      backend: params.backend,
       q: params.q,
       sort: params.sort,
       order: params.order,

@@ -21,9 +21,19 @@ export const templateKeys = {
 // HopX's template list carries no next_cursor; accept its absence.
 const TemplateListResponse = TemplateList.extend({ next_cursor: z.string().nullable().optional() });
 
+/** A catalog and the backends it could not list (decision 0014). */
+export interface TemplateCatalog {
+  templates: Template[];
+  unavailable_backends: { name: string; message: string }[];
+}
+
 /** The whole catalog for the given filters (the engine pages by 100; catalogs are small). */
-export async function fetchTemplates(params: TemplateListParams, signal?: AbortSignal): Promise<Template[]> {
+export async function fetchTemplates(
+  params: TemplateListParams,
+  signal?: AbortSignal,
+): Promise<TemplateCatalog> {
   const all: Template[] = [];
+  const unavailable: TemplateCatalog['unavailable_backends'] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 20; page++) {
     const res = await request('/v1/templates', {
@@ -32,10 +42,11 @@ export async function fetchTemplates(params: TemplateListParams, signal?: AbortS
       query: { category: params.category, language: params.language, limit: 100, cursor },
     });
     all.push(...res.data);
+    unavailable.push(...(res.unavailable_backends ?? []));
     if (!res.has_more || !res.next_cursor) break;
     cursor = res.next_cursor;
   }
-  return all;
+  return { templates: all, unavailable_backends: unavailable };
 }
 
 export const fetchTemplate = (name: string, signal?: AbortSignal) =>
@@ -45,6 +56,8 @@ export function templateListQueryOptions(params: TemplateListParams = {}) {
   return queryOptions({
     queryKey: templateKeys.list(params),
     queryFn: ({ signal }) => fetchTemplates(params, signal),
+    // Screens want the templates; the banner reads unavailable_backends from the cache.
+    select: (c) => c.templates,
     staleTime: TEMPLATES_STALE_MS,
   });
 }

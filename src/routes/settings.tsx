@@ -1,5 +1,6 @@
 import { createFileRoute } from '@tanstack/react-router';
 import { apiKeysQueryOptions } from '@/api/apiKeys';
+import { backendsQueryOptions } from '@/api/backends';
 import { healthQueryOptions } from '@/api/health';
 import { SettingsPage } from '@/features/settings/settings-page';
 
@@ -8,6 +9,7 @@ export const Route = createFileRoute('/settings')({
     Promise.all([
       context.queryClient.ensureQueryData(healthQueryOptions()),
       context.queryClient.ensureQueryData(apiKeysQueryOptions()),
+      context.queryClient.ensureQueryData(backendsQueryOptions()),
     ]).catch(() => undefined),
   component: SettingsPage,
 });

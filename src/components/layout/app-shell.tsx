@@ -8,6 +8,7 @@ import { useLogout } from '@/api/session';
 import { Button } from '@/components/ui/button';
 import { useTheme } from '@/lib/theme';
 import { cn } from '@/lib/cn';
+import { BackendBanner } from './backend-banner';
 import { ThemeMenu } from './theme-menu';
 
 export type PaletteComponent = ComponentType<{ open: boolean; onOpenChange: (open: boolean) => void }>;
@@ -154,6 +155,7 @@ export function AppShell({
           </div>
         </header>
         <main id="main" tabIndex={-1} className="flex-1 p-4 outline-none md:p-6">
+          <BackendBanner />
           {children}
         </main>
       </div>

@@ -3,6 +3,7 @@ import { getRouteApi } from '@tanstack/react-router';
 import { X } from 'lucide-react';
 import { useCallback } from 'react';
 import type { Sandbox, SandboxStatus } from '@contract/schemas';
+import { backendsQueryOptions } from '@/api/backends';
 import { templateListQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
 import { NativeSelect } from '@/components/ui/input';
@@ -24,6 +25,7 @@ const SORTS = [
 export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows: Sandbox[] }) {
   const navigate = route.useNavigate();
   const templates = useQuery(templateListQueryOptions());
+  const backends = useQuery(backendsQueryOptions()).data ?? [];
   const update = (patch: Partial<SandboxListSearch>) =>
     void navigate({ search: (s) => resetPaging(s, patch), replace: true });
   const commitQuery = useCallback(
@@ -40,7 +42,13 @@ export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows:
     ...new Set([...rows.map((r) => r.region), ...(search.region ? [search.region] : [])]),
   ].sort();
   const sortValue = `${search.sort ?? 'created_at'}:${search.order ?? 'desc'}`;
-  const anyFilter = Boolean(statuses.length || search.template || search.region || search.q);
+  const anyFilter = Boolean(
+    statuses.length || search.template || search.region || search.backend || search.q,
+  );
+  // One backend (no upstreams): nothing to choose between, unless a link asks for one.
+  const backendNames = [
+    ...new Set([...backends.map((b) => b.name), ...(search.backend ? [search.backend] : [])]),
+  ];
 
   return (
     <div role="search" aria-label="Filter sandboxes" className="flex flex-wrap items-center gap-2">
@@ -80,6 +88,21 @@ export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows:
           </option>
         ))}
       </NativeSelect>
+      {backendNames.length > 1 && (
+        <NativeSelect
+          aria-label="Backend filter"
+          className="w-auto"
+          value={search.backend ?? ''}
+          onChange={(e) => update({ backend: e.target.value || undefined })}
+        >
+          <option value="">All backends</option>
+          {backendNames.map((b) => (
+            <option key={b} value={b}>
+              {b}
+            </option>
+          ))}
+        </NativeSelect>
+      )}
       <NativeSelect
         aria-label="Sort"
         className="w-auto"
@@ -103,7 +126,13 @@ export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows:
         <Button
           variant="ghost"
           onClick={() => {
-            update({ status: undefined, template: undefined, region: undefined, q: undefined });
+            update({
+              status: undefined,
+              template: undefined,
+              region: undefined,
+              backend: undefined,
+              q: undefined,
+            });
           }}
         >
           <X /> Clear filters

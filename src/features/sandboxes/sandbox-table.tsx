@@ -3,6 +3,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { Boxes, Plus, X } from 'lucide-react';
 import { memo, useRef } from 'react';
 import type { Sandbox } from '@contract/schemas';
+import { backendOf } from '@/api/backends';
 import { Button } from '@/components/ui/button';
 import { NativeCheckbox } from '@/components/ui/native-checkbox';
 import { CopyButton } from '@/components/ui/copy-button';
@@ -30,6 +31,10 @@ const COLUMNS = [
   { width: 95, wide: true },
   { width: 52, wide: false },
 ];
+/** The Backend column, after Template, only when the engine has upstreams. */
+const BACKEND_COLUMN = { width: 110, wide: true };
+const columnsFor = (showBackend: boolean) =>
+  showBackend ? [...COLUMNS.slice(0, 4), BACKEND_COLUMN, ...COLUMNS.slice(4)] : COLUMNS;
 const WIDE = 'hidden md:table-cell';
 const th =
   'sticky top-0 z-10 bg-muted px-3 py-2 text-left text-xs font-medium whitespace-nowrap text-muted-foreground';
@@ -44,13 +49,17 @@ export function SandboxTable({
   selected,
   onToggle,
   onToggleAll,
+  showBackend = false,
 }: {
   rows: Sandbox[];
   selected: ReadonlySet<string>;
   /** Stable callbacks (rows are memoized and re-render only when their own data changes). */
   onToggle: (id: string, on: boolean) => void;
   onToggleAll: (on: boolean) => void;
+  /** A Backend column (the engine has upstreams, decision 0014). */
+  showBackend?: boolean;
 }) {
+  const columns = columnsFor(showBackend);
   const scrollRef = useRef<HTMLDivElement>(null);
   // eslint-disable-next-line react-hooks/incompatible-library -- TanStack Virtual is not compiler-safe; nothing here is memoized by the compiler
   const virtualizer = useVirtualizer({
@@ -77,11 +86,11 @@ export function SandboxTable({
       {/* Fixed layout: column widths never depend on the rows in view, so scrolling costs no table
           re-layout and columns do not jump. */}
       <table
-        className="w-full table-fixed border-collapse text-sm md:min-w-[1129px]"
+        className={`w-full table-fixed border-collapse text-sm ${showBackend ? 'md:min-w-[1239px]' : 'md:min-w-[1129px]'}`}
         aria-rowcount={rows.length + 1}
       >
         <colgroup>
-          {COLUMNS.map((c, i) => (
+          {columns.map((c, i) => (
             <col
               key={i}
               className={c.wide ? 'hidden md:table-column' : undefined}
@@ -103,6 +112,7 @@ export function SandboxTable({
             <th className={th}>ID</th>
             <th className={th}>Status</th>
             <th className={`${th} ${WIDE}`}>Template</th>
+            {showBackend && <th className={`${th} ${WIDE}`}>Backend</th>}
             <th className={`${th} ${WIDE}`}>Region</th>
             <th className={`${th} ${WIDE}`}>Resources</th>
             <th className={`${th} ${WIDE}`}>CPU · Memory</th>
@@ -116,7 +126,7 @@ export function SandboxTable({
         <tbody>
           {padTop > 0 && (
             <tr aria-hidden style={{ height: padTop }}>
-              <td colSpan={10} />
+              <td colSpan={columns.length} />
             </tr>
           )}
           {items.map((item) => {
@@ -129,12 +139,13 @@ export function SandboxTable({
                 index={item.index}
                 selected={selected.has(s.id)}
                 onToggle={onToggle}
+                showBackend={showBackend}
               />
             );
           })}
           {padBottom > 0 && (
             <tr aria-hidden style={{ height: padBottom }}>
-              <td colSpan={10} />
+              <td colSpan={columns.length} />
             </tr>
           )}
         </tbody>
@@ -148,11 +159,13 @@ const SandboxRow = memo(function SandboxRow({
   index,
   selected: isSelected,
   onToggle,
+  showBackend,
 }: {
   sandbox: Sandbox;
   index: number;
   selected: boolean;
   onToggle: (id: string, on: boolean) => void;
+  showBackend: boolean;
 }) {
   return (
     <tr
@@ -185,6 +198,7 @@ const SandboxRow = memo(function SandboxRow({
         <StatusBadge status={s.status} />
       </td>
       <td className={`${td} ${WIDE}`}>{s.template_name}</td>
+      {showBackend && <td className={`${td} ${WIDE}`}>{backendOf(s)}</td>}
       <td className={`${td} ${WIDE}`}>{s.region}</td>
       <td className={`${td} ${WIDE} text-muted-foreground`} title={formatResources(s.resources)}>
         {formatResourcesShort(s.resources)}

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { Plus } from 'lucide-react';
 import { Suspense, lazy, useCallback, useEffect, useMemo, useState } from 'react';
+import { useHasUpstreams } from '@/api/backends';
 import { isApiError } from '@/api/client';
 import { rateLimitDelay } from '@/api/intervals';
 import { sandboxListQueryOptions } from '@/api/sandboxes';
@@ -58,7 +59,10 @@ export function SandboxesPage() {
   }, [badCursor, navigate]);
 
   const createOpen = search.create !== undefined && search.create !== false;
-  const filtered = Boolean(search.status?.length || search.template || search.region || search.q);
+  const filtered = Boolean(
+    search.status?.length || search.template || search.region || search.backend || search.q,
+  );
+  const showBackend = useHasUpstreams();
   const retryIn = rateLimitDelay(list.failureReason);
   const openCreate = () => void navigate({ search: (s) => ({ ...s, create: true }) });
 
@@ -66,7 +70,11 @@ export function SandboxesPage() {
     <div className="space-y-4">
       <PageHeader
         title="Sandboxes"
-        description="Isolated environments running on this engine."
+        description={
+          showBackend
+            ? 'Isolated environments on this engine and its upstreams.'
+            : 'Isolated environments running on this engine.'
+        }
         actions={
           <Button onClick={openCreate}>
             <Plus /> New sandbox
@@ -116,13 +124,25 @@ export function SandboxesPage() {
           onClearFilters={() =>
             void navigate({
               search: (s) =>
-                resetPaging(s, { status: undefined, template: undefined, region: undefined, q: undefined }),
+                resetPaging(s, {
+                  status: undefined,
+                  template: undefined,
+                  region: undefined,
+                  backend: undefined,
+                  q: undefined,
+                }),
               replace: true,
             })
           }
         />
       ) : rows.length > 0 ? (
-        <SandboxTable rows={rows} selected={selected} onToggle={toggle} onToggleAll={toggleAll} />
+        <SandboxTable
+          rows={rows}
+          selected={selected}
+          onToggle={toggle}
+          onToggleAll={toggleAll}
+          showBackend={showBackend}
+        />
       ) : null}
       {/* Paging belongs to a list: not under a skeleton or an empty state (unless a later page
           came out empty, where Previous is the way back). */}
@@ -139,6 +159,7 @@ export function SandboxesPage() {
           <CreateSandboxDialog
             open
             initialTemplate={typeof search.create === 'string' ? search.create : undefined}
+            initialBackend={search.backend}
             onOpenChange={(open) => {
               if (!open) void navigate({ search: (s) => ({ ...s, create: undefined }), replace: true });
             }}

@@ -12,6 +12,8 @@ export const sandboxListSearchSchema = z.object({
   status: z.array(SandboxStatus).optional().catch(undefined),
   template: z.string().max(128).optional().catch(undefined),
   region: z.string().max(64).optional().catch(undefined),
+  /** `local` or an upstream's name. */
+  backend: z.string().max(64).optional().catch(undefined),
   q: z.string().max(200).optional().catch(undefined),
   sort: z.enum(SORT_FIELDS).optional().catch(undefined),
   order: z.enum(['asc', 'desc']).optional().catch(undefined),
@@ -39,6 +41,7 @@ export function toListParams(s: SandboxListSearch): SandboxListParams {
     status: s.status?.length ? [...s.status].sort() : undefined,
     template: s.template || undefined,
     region: s.region || undefined,
+    backend: s.backend || undefined,
     q: s.q?.trim() || undefined,
     sort: s.sort,
     order: s.order,

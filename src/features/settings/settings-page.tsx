@@ -8,6 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { ErrorAlert } from '@/components/ui/error-alert';
 import { Skeleton } from '@/components/ui/skeleton';
 import { ApiKeysCard } from './api-keys-card';
+import { BackendsCard } from './backends-card';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -111,6 +112,7 @@ export function SettingsPage() {
           </CardContent>
         </Card>
       </div>
+      <BackendsCard />
       <ApiKeysCard />
     </div>
   );

@@ -1,5 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import { Plus } from 'lucide-react';
+import { backendOf } from '@/api/backends';
 import { isUsable } from '@/api/templates';
 import { Button } from '@/components/ui/button';
 import type { Template } from '@contract/schemas';
@@ -22,7 +23,7 @@ export function TemplateStatusBadges({ t }: { t: Template }) {
   );
 }
 
-export function TemplateCard({ t }: { t: Template }) {
+export function TemplateCard({ t, showBackend = false }: { t: Template; showBackend?: boolean }) {
   return (
     <li className="relative flex flex-col gap-3 rounded-xl border bg-card p-4 shadow-xs focus-within:ring-[3px] focus-within:ring-ring/60 hover:border-primary/50">
       <div className="flex flex-col gap-2">
@@ -40,6 +41,12 @@ export function TemplateCard({ t }: { t: Template }) {
         </div>
         <div className="flex flex-wrap gap-1">
           <TemplateStatusBadges t={t} />
+          {showBackend && (
+            <Badge variant="outline" title="Backend">
+              <span className="sr-only">Backend: </span>
+              {backendOf(t)}
+            </Badge>
+          )}
         </div>
       </div>
       <p className="line-clamp-2 text-sm text-muted-foreground">{t.description}</p>
@@ -65,8 +72,8 @@ export function TemplateCard({ t }: { t: Template }) {
         <Button asChild size="sm" variant="outline" className="relative z-10 self-start">
           <Link
             to="/sandboxes"
-            search={{ create: t.name }}
-            aria-label={`Create a sandbox from ${t.display_name}`}
+            search={showBackend ? { create: t.name, backend: backendOf(t) } : { create: t.name }}
+            aria-label={`Create a sandbox from ${t.display_name}${showBackend ? ` on ${backendOf(t)}` : ''}`}
           >
             <Plus /> Create sandbox
           </Link>

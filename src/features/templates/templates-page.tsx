@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { getRouteApi } from '@tanstack/react-router';
 import { ChevronLeft, ChevronRight } from 'lucide-react';
 import { useCallback } from 'react';
+import { backendOf, backendsQueryOptions } from '@/api/backends';
 import { templateListQueryOptions } from '@/api/templates';
 import { PageHeader } from '@/components/layout/page-header';
 import { Button } from '@/components/ui/button';
@@ -30,7 +31,12 @@ export function TemplatesPage() {
     [navigate],
   );
 
-  const matches = (list.data ?? []).filter((t) => matchesQuery(t, search.q));
+  const backends = useQuery(backendsQueryOptions()).data ?? [];
+  const backendNames = distinct([...backends.map((b) => b.name), search.backend ?? '']);
+  const showBackend = backendNames.length > 1;
+  const matches = (list.data ?? []).filter(
+    (t) => matchesQuery(t, search.q) && (!search.backend || backendOf(t) === search.backend),
+  );
   const pages = Math.max(1, Math.ceil(matches.length / TEMPLATE_PAGE_SIZE));
   const page = Math.min(search.page ?? 1, pages);
   const shown = matches.slice((page - 1) * TEMPLATE_PAGE_SIZE, page * TEMPLATE_PAGE_SIZE);
@@ -76,6 +82,21 @@ export function TemplatesPage() {
             </option>
           ))}
         </NativeSelect>
+        {showBackend && (
+          <NativeSelect
+            aria-label="Backend filter"
+            className="w-auto"
+            value={search.backend ?? ''}
+            onChange={(e) => update({ backend: e.target.value || undefined })}
+          >
+            <option value="">All backends</option>
+            {backendNames.map((b) => (
+              <option key={b} value={b}>
+                {b}
+              </option>
+            ))}
+          </NativeSelect>
+        )}
       </div>
       {list.isError && <ErrorAlert error={list.error} title="Could not load templates" />}
       {list.isPending ? (
@@ -95,7 +116,8 @@ export function TemplatesPage() {
       ) : (
         <ul className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" aria-label="Templates">
           {shown.map((t) => (
-            <TemplateCard key={t.id} t={t} />
+            // The same template can exist on several backends.
+            <TemplateCard key={`${backendOf(t)}:${t.id}`} t={t} showBackend={showBackend} />
           ))}
         </ul>
       )}

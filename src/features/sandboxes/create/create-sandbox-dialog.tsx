@@ -4,6 +4,7 @@ import { Loader2 } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import { toast } from 'sonner';
 import { envVarProblem } from '@contract/schemas';
+import { backendOf, backendsQueryOptions, usableBackend } from '@/api/backends';
 import { healthQueryOptions } from '@/api/health';
 import { DEFAULT_TIMEOUT_SECONDS, useCreateSandbox } from '@/api/sandboxes';
 import { isUsable, templateListQueryOptions } from '@/api/templates';
@@ -21,6 +22,7 @@ import { Label, NativeSelect } from '@/components/ui/input';
 import { Switch } from '@/components/ui/switch';
 import { formatResources } from '@/lib/format';
 import { useNow } from '@/lib/use-now';
+import { BackendChoice } from './backend-choice';
 import { EnvVarsEditor, type EnvRow } from './env-vars-editor';
 
 const TIMEOUTS = [
@@ -35,15 +37,26 @@ export function CreateSandboxDialog({
   open,
   onOpenChange,
   initialTemplate,
+  initialBackend,
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
   initialTemplate?: string;
+  /** Preselected backend (the list's backend filter, or a template card's link). */
+  initialBackend?: string;
 }) {
   const navigate = useNavigate();
   const templates = useQuery({ ...templateListQueryOptions(), enabled: open });
   const health = useQuery({ ...healthQueryOptions(), enabled: open });
-  const usable = templates.data?.filter(isUsable) ?? [];
+  const backends = useQuery({ ...backendsQueryOptions(), enabled: open });
+  const [pickedBackend, setBackend] = useState('');
+  // The person's choice while it can take a create, else the default, else the first that is up.
+  const backendList = backends.data ?? [];
+  const backend = usableBackend(backendList, pickedBackend || initialBackend)?.name ?? '';
+  const manyBackends = backendList.length > 1;
+  // Templates come from the chosen backend's catalog.
+  const usable =
+    templates.data?.filter((t) => isUsable(t) && (!manyBackends || backendOf(t) === backend)) ?? [];
   const create = useCreateSandbox();
   const [picked, setTemplate] = useState('');
   const [pickedRegion, setRegion] = useState('');
@@ -56,11 +69,12 @@ export function CreateSandboxDialog({
   // usable one: what the select shows is always what Create sends.
   const requested = usable.some((t) => t.name === initialTemplate) ? initialTemplate : undefined;
   const unknownRequest = Boolean(initialTemplate) && templates.isSuccess && !requested;
-  const template = picked || requested || usable[0]?.name || '';
+  const template =
+    (usable.some((t) => t.name === picked) ? picked : '') || requested || usable[0]?.name || '';
   const regions = health.data?.regions ?? [];
   const region = pickedRegion || regions[0] || '';
 
-  const chosen = templates.data?.find((t) => t.name === template);
+  const chosen = usable.find((t) => t.name === template);
   const envValid = env.every((r) => r.key === '' || envVarProblem(r.key, r.value) === null);
 
   const submit = (e: FormEvent) => {
@@ -75,6 +89,8 @@ export function CreateSandboxDialog({
         timeout_seconds: timeout > 0 ? timeout : null,
         internet_access: internet,
         env_vars: Object.keys(env_vars).length ? env_vars : undefined,
+        // An engine without upstreams is not asked about backends at all.
+        backend: manyBackends ? backend : undefined,
       },
       {
         onSuccess: (sandbox) => {
@@ -103,6 +119,7 @@ export function CreateSandboxDialog({
           className="-mx-1 min-h-0 space-y-4 overflow-y-auto px-1 pb-1"
           data-testid="create-sandbox-form"
         >
+          {manyBackends && <BackendChoice backends={backendList} value={backend} onChange={setBackend} />}
           <div className="space-y-2">
             <Label htmlFor="create-template">Template</Label>
             <NativeSelect
@@ -181,7 +198,11 @@ export function CreateSandboxDialog({
           <Button variant="outline" onClick={() => onOpenChange(false)} disabled={create.isPending}>
             Cancel
           </Button>
-          <Button type="submit" form="create-sandbox" disabled={create.isPending || !template || !envValid}>
+          <Button
+            type="submit"
+            form="create-sandbox"
+            disabled={create.isPending || !template || !envValid || (manyBackends && !backend)}
+          >
             {create.isPending ? 'Creating…' : 'Create sandbox'}
           </Button>
         </DialogFooter>
