@@ -20,9 +20,9 @@ export function BackendsCard() {
   const backends = useQuery(backendsQueryOptions());
   const now = useNow();
   return (
-    <Card>
+    <Card role="region" aria-labelledby="backends-title">
       <CardHeader>
-        <CardTitle>Backends</CardTitle>
+        <CardTitle id="backends-title">Backends</CardTitle>
         <CardDescription>
           Where sandboxes run: this machine and the upstream clouds the engine is in front of. The engine
           checks each one every few seconds; it holds their keys.
