@@ -76,9 +76,11 @@ describe('timeouts end everything a command started (item 8)', () => {
       60_000,
     );
     expect(r.body).toMatchObject({ success: false, exit_code: 124 });
-    expect(await processCount()).toBeLessThanOrEqual(before);
+    expect(await processCount(), await sh(stage.s, 'ps -eo pid,ppid,etimes,args')).toBeLessThanOrEqual(
+      before,
+    );
     expect(await sh(stage.s, 'echo alive')).toBe('alive\n');
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, 'fork bomb under a 3 s command timeout');
   });
 
   it('a bomb whose first process exits at once is ended when its timeout passes', async () => {
@@ -98,7 +100,7 @@ describe('timeouts end everything a command started (item 8)', () => {
       now = await processCount();
     }
     expect(now).toBeLessThanOrEqual(before);
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, 'fork bomb whose first process exits at once');
   });
 
   it('setsid, double-forked and env-cleared children do not outlive the timeout', async () => {
@@ -116,7 +118,7 @@ describe('timeouts end everything a command started (item 8)', () => {
     );
     expect(r.body).toMatchObject({ exit_code: 124 });
     expect(await survivors('sleep 300[1-4]')).toBe('');
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, 'setsid, double-forked, env -i and nohup children');
   });
 
   it('killing a background command ends its escaped children too, and leaves other work alone', async () => {

@@ -58,7 +58,7 @@ describe('paths where a file operation makes no sense (item 2)', () => {
     // The link itself is an ordinary entry: it can be removed (what it points to is untouched).
     const mk = await call(s, 'POST', '/files/mkdir', { path: '/workspace/a/b/c' });
     expect(mk.body).toMatchObject({ success: true, path: '/workspace/a/b/c' });
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, 'mkdir/write/list/remove under /proc, /sys, /dev (403)');
   });
 
   it('watching a pseudo filesystem is refused with an error frame', async () => {
@@ -91,7 +91,7 @@ describe('every request ends within a bound (item 2)', () => {
     clearTimeout(bounded);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);
     expect(answer).toContain('"code":"OPERATION_TIMEOUT"');
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, 'a request body that never finishes (408)');
   }, 70_000);
 });
 
@@ -135,7 +135,7 @@ describe('reads that used to kill the agent (item 3)', () => {
       403,
       'PATH_NOT_ALLOWED',
     );
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, 'reads of /dev/urandom, /dev/zero, device links, a FIFO');
   });
 
   it('caps /files/read (413 pointing at download) while /files/download streams the whole file', async () => {
@@ -152,7 +152,7 @@ describe('reads that used to kill the agent (item 3)', () => {
       content: 'hi',
       size: 2,
     });
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, '20 MiB file: read 413, download streams');
   });
 });
 
@@ -198,6 +198,6 @@ describe('huge listings (item 7)', () => {
     // A small folder keeps the plain HopX answer.
     const small = await call(s, 'GET', '/files/list?path=/workspace/a');
     expect(small.body).toMatchObject({ count: 1, truncated: false, files: [{ name: 'b', is_dir: true }] });
-    await expectUnharmed(stage);
+    await expectUnharmed(stage, '20,000-entry listing (paged)');
   });
 });
