@@ -1,6 +1,7 @@
 // Upstream mode, control plane (decision 0014): an engine in front of a second real engine playing
 // the cloud. Sandboxes and templates through the engine, lifecycle, merged lists with opaque
 // cursors, the backend filter, where creates go, and the cloud's key and JWT never reaching a client.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SandboxTokens } from '../auth/tokens.ts';
 import { jwtSecret } from '../store/settings.ts';
@@ -29,6 +30,24 @@ async function api<T = Obj>(method: string, path: string, body?: unknown): Promi
   const text = await res.text();
   seen.push(text, JSON.stringify([...res.headers]));
   return { status: res.status, headers: res.headers, body: (text ? JSON.parse(text) : {}) as T };
+}
+
+/** A GET whose path is sent as written (fetch and URL would resolve the dot segments first). */
+function rawGet(path: string): Promise<{ status: number; body: Obj }> {
+  const { port } = new URL(engine.baseUrl!);
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, headers: engine.auth }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        seen.push(text);
+        resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Obj });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 beforeAll(async () => {
@@ -84,6 +103,14 @@ describe('upstream mode: the control plane', () => {
     expect(g.status).toBe(200);
     expect(g.body).toMatchObject({ id: upId, backend: 'cloud', public_host: publicHost });
     expect(g.body.auth_token).toBe(r.body.auth_token);
+    // Code runs there through the engine's gateway port with the engine's token (U2's gateway).
+    const run = await fetch(`${publicHost}/execute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${r.body.auth_token as string}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ language: 'python', code: 'print(6 * 7)' }),
+    });
+    expect(run.status).toBe(200);
+    expect(((await run.json()) as { stdout: string }).stdout).toBe('42\n');
   });
 
   it('creates locally when asked, and refuses a backend it does not have', async () => {
@@ -187,6 +214,21 @@ describe('upstream mode: the control plane', () => {
     ).toBeUndefined();
     const list = await api<{ data: Obj[] }>('GET', '/v1/sandboxes?backend=cloud');
     expect(list.body.data.map((s) => s.id)).not.toContain(goneId);
+  });
+
+  it('refuses paths that would reach another upstream route (dot segments, odd ids)', async () => {
+    for (const path of [
+      `/v1/sandboxes/${upId}/executions/..`,
+      `/v1/sandboxes/${upId}/executions/%2e%2e`,
+      `/v1/sandboxes/${upId}/ports/%2E%2E`,
+      '/v1/sandboxes/../executions',
+      '/v1/sandboxes/%2e%2e/executions',
+    ]) {
+      const r = await rawGet(path);
+      expect([400, 404]).toContain(r.status);
+      expect(r.body).toMatchObject({ code: expect.any(String), request_id: expect.any(String) });
+      expect(r.body).not.toHaveProperty('auth_token');
+    }
   });
 
   it('kills an upstream sandbox through the engine', async () => {

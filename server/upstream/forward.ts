@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import type { UpstreamAnswer, UpstreamClient } from './client.ts';
 import type { UpstreamSandboxes } from './sandboxes.ts';
 
@@ -25,6 +25,9 @@ export function passHeaders(reply: FastifyReply, a: UpstreamAnswer): void {
     if (v !== null) reply.header(h, v);
   }
 }
+
+/** Ids as HopX and this engine make them; anything else is nobody's sandbox (no upstream is asked). */
+const SANDBOX_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
 /** Core routes whose 404 means the sandbox itself is gone (not, say, an execution id). */
 const CORE_SUFFIX = /^(|\/(kill|pause|resume|start|stop|timeout|token\/refresh))$/;
@@ -81,11 +84,19 @@ export function upstreamSandboxForwarder(sandboxes: UpstreamSandboxes): preHandl
     if (!pattern.startsWith('/v1/sandboxes/:id')) return;
     const id = (req.params as { id?: unknown }).id;
     if (typeof id !== 'string' || !id || sandboxes.isLocal(id)) return;
+    if (!SANDBOX_ID_RE.test(id)) throw notFound(`Sandbox not found: ${id}`, { details: { sandbox_id: id } });
     const client = await sandboxes.resolve(id, String(req.id));
     if (!client) throw notFound(`Sandbox not found: ${id}`, { details: { sandbox_id: id } });
     const pathOnly = req.url.split('?')[0] ?? '';
     const prefix = `/v1/sandboxes/${encodeURIComponent(id)}`;
-    const suffix = pathOnly.startsWith(prefix) ? pathOnly.slice(prefix.length) : '';
+    if (!pathOnly.startsWith(prefix)) throw badRequest('Invalid path: write the sandbox id as it is');
+    const suffix = pathOnly.slice(prefix.length);
+    const path = `${prefix}${suffix}${req.url.slice(pathOnly.length)}`;
+    // Dot segments (`..`, `%2e%2e`) would be resolved by the URL parser into another upstream
+    // path (say the sandbox itself, with the upstream's token, through a route that is not
+    // rewritten): forward only paths that stay exactly what the client asked for.
+    if (new URL(path, 'http://upstream.invalid').pathname !== `${prefix}${suffix}`)
+      throw badRequest('Invalid path: dot segments are not allowed');
     const closed = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableEnded) closed.abort();
@@ -93,7 +104,7 @@ export function upstreamSandboxForwarder(sandboxes: UpstreamSandboxes): preHandl
     reply.raw.once('close', onClose);
     const a = await client.call({
       method: req.method,
-      path: `${prefix}${suffix}${req.url.slice(pathOnly.length)}`,
+      path,
       body: bodyOf(req),
       requestId: String(req.id),
       stream: req.method === 'GET' && !CORE_SUFFIX.test(suffix),
