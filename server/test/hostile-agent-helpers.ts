@@ -139,6 +139,8 @@ export const hostProcessCount = () => readdirSync('/proc').filter((n) => /^\d+$/
 
 export interface HostBaseline {
   free: number;
+  /** Free bytes at the previous check (the per-case figure). */
+  lastFree: number;
   procs: number;
   /** Host processes of the victim's uid (agent, kernel and their threads' owners). */
   victim: number;
@@ -147,7 +149,8 @@ export interface HostBaseline {
 
 export async function hostBaseline(stage: Pick<Stage, 'e' | 's'>): Promise<HostBaseline> {
   const uid = Number((await sh(stage.s, 'id -u')).trim());
-  return { free: hostFree(stage.e.dataDir), procs: hostProcessCount(), victim: procsOfUid(uid).length, uid };
+  const free = hostFree(stage.e.dataDir);
+  return { free, lastFree: free, procs: hostProcessCount(), victim: procsOfUid(uid).length, uid };
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
@@ -201,8 +204,12 @@ export async function expectHostUntouched(
   const pids = procsOfUid(host.uid);
   expect(outsideCgroup(pids, stage.s.id), 'processes outside the sandbox cgroup').toEqual([]);
   expect(pids.length, 'victim processes back to their level').toBeLessThanOrEqual(level);
-  const diskDeltaMb = Math.round(((host.free - hostFree(stage.e.dataDir)) / MB) * 10) / 10;
-  expect(diskDeltaMb, 'host free disk used (MB)').toBeLessThan(diskSlackMb);
+  const free = hostFree(stage.e.dataDir);
+  const mb = (bytes: number) => Math.round((bytes / MB) * 10) / 10;
+  // Since the stage was set (all cases of the file so far) and since the previous check (this case).
+  expect(mb(host.free - free), 'host free disk used (MB)').toBeLessThan(diskSlackMb);
+  const diskDeltaMb = mb(host.lastFree - free);
+  host.lastFree = free;
   const figures: HostFigures = {
     diskDeltaMb,
     hostProcsDelta: hostProcessCount() - host.procs,

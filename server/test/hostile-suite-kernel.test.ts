@@ -55,6 +55,22 @@ describe('hostile suite: the Python kernel', { timeout: 180_000 }, () => {
     await expectHostUntouched(stage, 'memory bomb (Python, 16 MB chunks, 512 MB sandbox)');
   });
 
+  it('a memory bomb in a command is killed alone; the agent and the kernel survive', async () => {
+    const r = await call(
+      stage.s,
+      'POST',
+      '/commands/run',
+      { command: 'python3 -c "b = []\nwhile True: b.append(bytearray(16 << 20))"', timeout: 60 },
+      90_000,
+    );
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.exit_code, r.text).not.toBe(0);
+    expect(`${String(r.body.stderr)} ${String(r.body.exit_code)}`).toMatch(/MemoryError|Killed|137/);
+    const info = await call(stage.s, 'GET', '/info');
+    expect(info.body.start_time).toBe(stage.agentStart);
+    await expectHostUntouched(stage, 'memory bomb (a command, 16 MB chunks)');
+  });
+
   it('pause during a busy loop: the loop stops using the CPU, resume goes on with its state', async () => {
     const started = await py(
       'import threading\nn = 0\ndef spin():\n    global n\n    while True:\n        n += 1\n' +
