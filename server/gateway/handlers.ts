@@ -92,6 +92,7 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
       sendError(res, err as GatewayError, requestId, cors);
       return;
     }
+    const known = () => opts.upstream?.target(sandboxId) != null;
     const common = { sandboxId, requestId, url, cors, jsonLimit, log: opts.log };
     authorize(sandboxId, c, req, url, false).then(
       (r) =>
@@ -102,7 +103,14 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
               agent: c.agent,
               history: opts.history,
             })
-          : forwardUpstreamHttp(req, res, { ...common, ...timeouts, target: r.target, forget, agents: pool }),
+          : forwardUpstreamHttp(req, res, {
+              ...common,
+              ...timeouts,
+              target: r.target,
+              forget,
+              known,
+              agents: pool,
+            }),
       (err: unknown) => {
         if (!(err instanceof GatewayError))
           opts.log?.error({ err, sandbox_id: sandboxId }, 'gateway failure');
@@ -150,6 +158,7 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
         }
       },
     };
+    const known = () => opts.upstream?.target(sandboxId) != null;
     authorize(sandboxId, c, req, url, true).then(
       (r) =>
         r.kind === 'local'
@@ -163,6 +172,7 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
               ...timeouts,
               target: r.target,
               forget,
+              known,
             }),
       (err: unknown) => {
         if (!(err instanceof GatewayError))

@@ -17,9 +17,11 @@ export const DEFAULT_UPSTREAM_TIMEOUTS: UpstreamTimeouts = {
 /**
  * Map a failure to the client's envelope. An upstream's own refusal (a GatewayError) passes
  * through; a failed token refresh carries the control plane's status (404: the sandbox is gone);
- * timeouts are 504 `UPSTREAM_TIMEOUT`; anything else (refused, reset, DNS) 502 `UPSTREAM_UNAVAILABLE`.
+ * a sandbox the control plane no longer `known`s is 404; timeouts are 504 `UPSTREAM_TIMEOUT`; anything else (refused, reset, DNS) 502 `UPSTREAM_UNAVAILABLE`.
  */
-export function upstreamFailure(err: unknown, backend: string): GatewayError {
+export function upstreamFailure(err: unknown, backend: string, known?: () => boolean): GatewayError {
+  // The control plane forgot the sandbox meanwhile (its refresh got a 404): it is gone.
+  if (known && !known()) return errors.notFound();
   if (err instanceof GatewayError) return err;
   const e = (err ?? {}) as {
     statusCode?: unknown;
@@ -48,14 +50,18 @@ const MAYBE_GONE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
  * the engine's back: ask the upstream's control plane (a forced token refresh answers 404 then),
  * so the client gets 404 `SANDBOX_NOT_FOUND` rather than a 502 it would retry.
  */
-export async function diagnose(err: unknown, target: UpstreamAgentTarget): Promise<GatewayError> {
+export async function diagnose(
+  err: unknown,
+  target: UpstreamAgentTarget,
+  known: () => boolean,
+): Promise<GatewayError> {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && MAYBE_GONE.has(code)) {
     try {
       await target.token({ forceRefresh: true });
     } catch (e) {
-      if (upstreamFailure(e, target.backend).statusCode === 404) return errors.notFound();
+      if (upstreamFailure(e, target.backend, known).statusCode === 404) return errors.notFound();
     }
   }
-  return upstreamFailure(err, target.backend);
+  return upstreamFailure(err, target.backend, known);
 }

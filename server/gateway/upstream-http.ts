@@ -20,6 +20,8 @@ export interface UpstreamHttpForward extends UpstreamTimeouts {
   target: UpstreamAgentTarget;
   /** The upstream answered 404 for the sandbox: it was deleted behind the engine's back. */
   forget(sandboxId: string): void;
+  /** Whether the upstream side still knows the sandbox (false once it was forgotten). */
+  known(): boolean;
   agents: UpstreamAgentPool;
   requestId: string;
   url: URL;
@@ -78,7 +80,7 @@ async function send(
   retried: boolean,
 ): Promise<void> {
   const fail = (err: unknown) => {
-    const e = upstreamFailure(err, f.target.backend);
+    const e = upstreamFailure(err, f.target.backend, f.known);
     if (e.statusCode === 404) f.forget(f.sandboxId);
     else if (e.statusCode >= 500)
       f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, e.message);
@@ -130,7 +132,7 @@ async function send(
     clearTimeout(headTimer);
     if (res.headersSent || state.refused) return void res.destroy();
     if (timedOut) return fail(errors.upstreamTimeout(f.target.backend));
-    void diagnose(err, f.target).then(fail);
+    void diagnose(err, f.target, f.known).then(fail);
   });
   up.on('response', (upRes) => {
     clearTimeout(headTimer);

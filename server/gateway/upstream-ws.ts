@@ -17,6 +17,8 @@ import { acceptUpgrade, openAgentSocket, type RelayOptions } from './ws-proxy.ts
 export interface UpstreamWsForward extends RelayOptions, UpstreamTimeouts {
   target: UpstreamAgentTarget;
   forget(sandboxId: string): void;
+  /** Whether the upstream side still knows the sandbox (false once it was forgotten). */
+  known(): boolean;
 }
 
 /** The SDKs keep only scheme and host:port of `public_host` for WebSockets (api-digest §1.1). */
@@ -50,7 +52,7 @@ export function forwardUpstreamUpgrade(
     .then(
       (upstream) => acceptUpgrade(wss, req, socket, head, upstream, f),
       async (err: unknown) => {
-        const e = await diagnose(err, f.target);
+        const e = await diagnose(err, f.target, f.known);
         if (e.statusCode >= 500 && !(err instanceof GatewayError))
           f.log?.warn({ err, sandbox_id: f.sandboxId, request_id: f.requestId }, e.message);
         writeRawError(socket, e, f.requestId, f.cors);
