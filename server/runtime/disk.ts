@@ -2,15 +2,14 @@
  * A sandbox's persistent files (/workspace and /home/user) live on a sparse ext4 image of
  * `disk_mb`, loop-mounted on the host at `<sandbox>/fs`: a real disk cap, kept across stop/start.
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { chownSync, existsSync, mkdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeSockets, type SandboxLayout } from './sandbox-dir.ts';
+import { runCommand } from './spawner.ts';
 
 const MIN_DISK_MB = 64;
-// Asynchronous on purpose: boots (pool refills included) must never stall the engine's event loop.
-const run = promisify(execFile);
+// Through the spawn helper: boots (pool refills included) must never stall the engine's event loop.
+const run = (cmd: string, args: string[]) => runCommand([cmd, ...args]);
 
 /** The mount options of `dir` when it is a mount point, else null. */
 function mountOptions(dir: string): string[] | null {

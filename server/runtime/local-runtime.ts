@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { KeyedLock } from '../lib/locks.ts';
 import type {
   CgroupMode,
   IsolationMode,
@@ -65,6 +66,7 @@ export class LocalRuntime implements Runtime {
   readonly #destroyed = new Set<string>();
   /** Spares claimed while (or before) they boot: they get the normal CPU weight at once. */
   readonly #foreground = new Set<string>();
+  readonly #deadlines = new KeyedLock();
   #closed = false;
 
   constructor(
@@ -179,16 +181,16 @@ export class LocalRuntime implements Runtime {
    * Move the sandbox's deadline (ISO time, or null for none): the detached watchdog kills the
    * sandbox then, with or without the engine. A watchdog runs only while the sandbox does.
    */
-  async setDeadline(id: string, expiresAt: string | null): Promise<void> {
+  setDeadline(id: string, expiresAt: string | null): Promise<void> {
     const dir = this.dir(id);
-    if (!existsSync(join(dir, 'meta'))) return;
-    const st = this.#readState(id);
-    const next = rearmWatchdog(dir, id, expiresAt, st, () => ({
-      cgroups: this.cgroups,
-      alive: this.isAlive(id),
-      ...this.#cg.killTarget(id),
-    }));
-    if (next) this.#writeState(id, next);
+    // One at a time per sandbox: each replaces the watchdog the previous one started.
+    return this.#deadlines.run(id, () =>
+      rearmWatchdog(dir, id, expiresAt, () => ({
+        cgroups: this.cgroups,
+        alive: this.isAlive(id),
+        ...this.#cg.killTarget(id),
+      })),
+    );
   }
 
   /** Does any process of the sandbox still run (cheap: one file read; used to notice a dead agent)? */

@@ -5,10 +5,11 @@
  * the host's 127.0.0.1 (the engine, other sandboxes' ports, local databases).
  * Without slirp4netns on the machine, internet sandboxes fall back to the host's namespace.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandboxNice } from './priority.ts';
+import { startProcess } from './spawner.ts';
 import type { Readable } from 'node:stream';
 import { ownsPid, pidAlive, readState, writeState } from './sandbox-dir.ts';
 import type { NetworkMode } from './types.ts';
@@ -90,35 +91,45 @@ export async function startSlirp(
   return spawnSlirp(dir, targetPid, []);
 }
 
-function spawnSlirp(dir: string, targetPid: number, extra: string[]): Promise<number> {
+async function spawnSlirp(dir: string, targetPid: number, extra: string[]): Promise<number> {
   const api = slirpSocket(dir);
   rmSync(api, { force: true });
-  const logFd = openSync(join(dir, 'slirp.log'), 'a');
   // At the sandbox's CPU priority, not the engine's (priority.ts); `nice` execs it: same pid.
-  const [file, ...pre] = [...sandboxNice(), 'slirp4netns'] as [string, ...string[]];
-  const child = spawn(
-    file,
-    [...pre, ...BASE_FLAGS, ...extra, '--ready-fd=3', `--api-socket=${api}`, String(targetPid), 'tap0'],
-    { detached: true, stdio: ['ignore', logFd, logFd, 'pipe'] },
-  );
-  closeSync(logFd);
-  child.unref();
-  const ready = child.stdio[3] as Readable;
+  const child = await startProcess({
+    argv: [
+      ...sandboxNice(),
+      'slirp4netns',
+      ...BASE_FLAGS,
+      ...extra,
+      '--ready-fd=3',
+      `--api-socket=${api}`,
+      String(targetPid),
+      'tap0',
+    ],
+    out: join(dir, 'slirp.log'),
+    pipe: true,
+    detached: true,
+  });
+  const ready = child.pipe as Readable;
   return new Promise((resolve, reject) => {
+    let done = false;
     const finish = (err: Error | null) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
-      child.removeAllListeners();
       ready.removeAllListeners();
-      ready.destroy();
-      if (!err && child.pid !== undefined) return resolve(child.pid);
-      if (child.pid !== undefined) void stopSlirp(child.pid, dir);
-      reject(err ?? new Error('slirp4netns did not start'));
+      child.closePipe();
+      if (!err) return resolve(child.pid);
+      void stopSlirp(child.pid, dir);
+      reject(err);
     };
     const timer = setTimeout(() => finish(new Error('slirp4netns was not ready in time')), READY_TIMEOUT_MS);
     ready.on('data', () => finish(null));
     ready.on('error', (err) => finish(err));
-    child.on('error', (err) => finish(err));
-    child.on('exit', (code) => finish(new Error(`slirp4netns exited with ${code}: ${tail(dir)}`)));
+    child.exited.then(
+      (e) => finish(new Error(`slirp4netns exited with ${e.code}: ${tail(dir)}`)),
+      (err: unknown) => finish(err as Error),
+    );
   });
 }
 

@@ -3,8 +3,6 @@
  * the cgroup-join launcher, its log and extra fds, the network attached while the agent boots.
  * `LocalRuntime` prepares the folder, disk and uid before and records the state after.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { waitForAgent } from './agent-client.ts';
@@ -12,6 +10,7 @@ import type { LaunchPlan } from './launch.ts';
 import { attachNetwork } from './network.ts';
 import { sandboxNice } from './priority.ts';
 import { linkSocket, readTail, type SandboxLayout } from './sandbox-dir.ts';
+import { startProcess } from './spawner.ts';
 
 const BOOT_TIMEOUT_MS = 30_000;
 // Join the cgroups before exec, so every descendant is counted and frozen with the sandbox.
@@ -40,27 +39,26 @@ export interface Spawned {
 
 export async function spawnSandbox(input: SpawnInput): Promise<Spawned> {
   const { id, dir, layout, plan } = input;
-  const logFd = openSync(join(dir, 'agent.log'), 'a');
-  const fds = plan.files.map((f) => openSync(f, 'r'));
   // The sandbox runs at the nice the engine started with, not at the engine's own (priority.ts).
   const command = [...sandboxNice(), ...plan.command];
-  const child = spawn('/bin/sh', ['-c', JOIN_SCRIPT, input.procsFiles.join(' ') || '-', ...command], {
-    detached: true,
-    stdio: ['ignore', logFd, logFd, ...fds, ...(plan.infoFd === null ? [] : ['pipe' as const])],
+  const child = await startProcess({
+    argv: ['/bin/sh', '-c', JOIN_SCRIPT, input.procsFiles.join(' ') || '-', ...command],
     env: plan.env,
+    out: join(dir, 'agent.log'),
+    fds: plan.files,
+    pipe: plan.infoFd !== null,
+    detached: true,
   });
-  for (const fd of [logFd, ...fds]) closeSync(fd);
-  child.unref();
   const pid = child.pid;
-  if (pid === undefined) throw new Error('could not spawn the sandbox process');
   let exited = false;
-  child.on('exit', () => (exited = true));
+  void child.exited.then(
+    () => (exited = true),
+    () => undefined,
+  );
   input.onSpawned(pid);
   // The network comes up while the agent boots: slirp4netns joins the namespace bwrap reports.
   const netReady =
-    plan.infoFd === null
-      ? Promise.resolve(null)
-      : attachNetwork(dir, child.stdio[plan.infoFd] as Readable, input.log);
+    plan.infoFd === null ? Promise.resolve(null) : attachNetwork(dir, child.pipe as Readable, input.log);
   netReady.catch(() => undefined);
 
   const failure = await waitForAgent(

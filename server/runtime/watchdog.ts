@@ -6,10 +6,10 @@
  * deadline moves), then kills every process of the sandbox and its slirp4netns. The engine deletes
  * the sandbox when it next sees the deadline passed (its own expiry sweep, or reconcile at start).
  */
-import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ownsPid, pidAlive, type SandboxState } from './sandbox-dir.ts';
+import { ownsPid, pidAlive, readState, writeState } from './sandbox-dir.ts';
+import { startProcess } from './spawner.ts';
 import type { CgroupMode } from './types.ts';
 
 // $1 deadline file, $2 cgroup mode, $3 freezer/cgroup dir, $4 cgroup.procs, $5 launcher pid,
@@ -67,10 +67,10 @@ export interface WatchdogTarget {
   pid: number;
 }
 
-export function startWatchdog(t: WatchdogTarget): number | null {
-  const child = spawn(
-    '/bin/sh',
-    [
+export async function startWatchdog(t: WatchdogTarget): Promise<number | null> {
+  const child = await startProcess({
+    argv: [
+      '/bin/sh',
       '-c',
       SCRIPT,
       'hopdeck-watchdog',
@@ -83,10 +83,10 @@ export function startWatchdog(t: WatchdogTarget): number | null {
       join(t.dir, 'meta', 'slirp.sock'),
       t.id,
     ],
-    { detached: true, stdio: 'ignore', env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } },
-  );
-  child.unref();
-  return child.pid ?? null;
+    detached: true,
+    env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
+  }).catch(() => null);
+  return child?.pid ?? null;
 }
 
 /** End a watchdog (its process group: the shell and its sleep), if it is still ours. */
@@ -101,23 +101,23 @@ export function stopWatchdog(pid: number | undefined, id: string): void {
 
 /**
  * Replace the sandbox's watchdog for a new deadline (ISO time, or null for none): the old one is
- * stopped, a new one started only while the sandbox runs. Returns the state to record (null: the
- * sandbox has no state yet).
+ * stopped, a new one started only while the sandbox runs, and its pid recorded in state.json.
  */
-export function rearmWatchdog(
+export async function rearmWatchdog(
   dir: string,
   id: string,
   expiresAt: string | null,
-  st: SandboxState | null,
   where: () => { cgroups: CgroupMode; alive: boolean; cgroupDir: string; procsFile: string },
-): SandboxState | null {
-  stopWatchdog(st?.watchdogPid, id);
+): Promise<void> {
+  if (!existsSync(join(dir, 'meta'))) return;
+  const before = readState(dir);
+  stopWatchdog(before?.watchdogPid, id);
   const armed = writeDeadline(dir, expiresAt);
-  if (!st) return null;
+  const w = armed && before?.pid ? where() : null;
+  const watchdogPid =
+    w?.alive && before?.pid ? await startWatchdog({ id, dir, pid: before.pid, ...w }) : null;
+  const st = readState(dir); // read again: the boot or the network may have written meanwhile
+  if (!st) return;
   const { watchdogPid: _old, ...rest } = st;
-  if (!armed || st.pid === null) return rest;
-  const w = where();
-  if (!w.alive) return rest;
-  const watchdogPid = startWatchdog({ id, dir, pid: st.pid, ...w });
-  return watchdogPid ? { ...rest, watchdogPid } : rest;
+  writeState(dir, watchdogPid ? { ...rest, watchdogPid } : rest);
 }
