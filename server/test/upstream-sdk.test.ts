@@ -7,6 +7,7 @@ import { findTemplate } from '../store/templates.ts';
 import { newRecord } from '../control-plane/sandbox-service.ts';
 import { insertSandbox } from '../store/sandboxes.ts';
 import { startEngine, type TestEngine } from './engine.ts';
+import { freePort, resolveLocalhostNames } from './host-names.ts';
 import { startUpstream, type Upstream } from './upstream-harness.ts';
 
 let cloud: Upstream;
@@ -122,4 +123,30 @@ describe('@hopx-ai/sdk against an engine in front of a cloud', () => {
     expect((await engineGet(`/v1/sandboxes/${sbx.sandboxId}`)).status).toBe(404);
     expect((await cloud.call('GET', `/v1/sandboxes/${sbx.sandboxId}`)).status).toBe(404);
   }, 300_000);
+
+  it("under a public URL, an upstream sandbox is reached by host name on the engine's one port", async () => {
+    const restore = resolveLocalhostNames();
+    const port = await freePort();
+    const origin = `http://hopdeck.localhost:${port}`;
+    const pub = await startEngine({
+      port,
+      publicUrl: origin,
+      upstreams: [{ name: 'cloud', url: cloud.url, apiKey: cloud.apiKey }],
+    });
+    try {
+      await pub.app.listen({ host: '127.0.0.1', port });
+      const sbx = await Sandbox.create({ template: 'code-interpreter', apiKey: pub.apiKey, baseURL: origin });
+      expect((await sbx.getInfo()).publicHost).toBe(`http://7777-${sbx.sandboxId}.hopdeck.localhost:${port}`);
+      expect((await sbx.runCode('print("by name")')).stdout).toBe('by name\n');
+      const out: string[] = [];
+      for await (const m of sbx.runCodeStream('print("streamed by name")'))
+        if (m.type === 'stdout') out.push(m.data);
+      expect(out.join('')).toBe('streamed by name\n');
+      await sbx.kill();
+      expect((await cloud.call('GET', `/v1/sandboxes/${sbx.sandboxId}`)).status).toBe(404);
+    } finally {
+      await pub.dispose();
+      restore();
+    }
+  }, 120_000);
 });
