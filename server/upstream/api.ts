@@ -121,6 +121,8 @@ export async function templateAcross(
   const names = typeof only === 'string' ? [only] : ctx.backends.names();
   if (typeof only === 'string') ctx.backends.check(only);
   for (const backend of names) {
+    // `.`/`..` would name another upstream path once the URL is resolved.
+    if (backend !== LOCAL_BACKEND && (name === '.' || name === '..')) continue;
     if (backend === LOCAL_BACKEND) {
       const t = local();
       if (t) return { ...t, backend };

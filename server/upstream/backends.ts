@@ -85,12 +85,8 @@ export class Backends {
   probe(): Promise<void> {
     this.#probing ??= Promise.allSettled(
       this.upstreams.map((u) =>
-        u.call({ path: '/v1/sandboxes?limit=1', timeoutMs: PROBE_TIMEOUT_MS }).then(
-          (a) => {
-            if (a.status === 429) u.fail('degraded', 'rate limited by the upstream');
-          },
-          () => undefined, // call() already recorded the failure
-        ),
+        // call() records the answer (or the failure) in the backend's health.
+        u.call({ path: '/v1/sandboxes?limit=1', timeoutMs: PROBE_TIMEOUT_MS }).catch(() => undefined),
       ),
     ).then(() => {
       this.#probing = null;

@@ -129,7 +129,7 @@ export class UpstreamClient {
     }
   }
 
-  /** A real answer: the backend is reachable; 5xx means degraded, a refused key too. */
+  /** A real answer: the backend is reachable; 5xx, 429 or a refused key mean degraded. */
   observe(status: number, ms: number): void {
     const h = this.health;
     h.checkedAt = rfc3339();
@@ -137,6 +137,9 @@ export class UpstreamClient {
     if (status >= 500) {
       h.status = 'degraded';
       h.message = `answers ${status}`;
+    } else if (status === 429) {
+      h.status = 'degraded';
+      h.message = 'rate limited by the upstream';
     } else if (status === 401 || status === 403) {
       h.status = 'degraded';
       h.message = 'the upstream refused the API key';

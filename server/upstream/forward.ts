@@ -32,6 +32,8 @@ const SANDBOX_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 /** Core routes whose 404 means the sandbox itself is gone (not, say, an execution id). */
 const CORE_SUFFIX = /^(|\/(kill|pause|resume|start|stop|timeout|token\/refresh))$/;
 
+type Obj = Record<string, unknown>;
+
 const bodyOf = (req: FastifyRequest): unknown =>
   req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE'
     ? undefined
@@ -60,16 +62,17 @@ export async function relay(
   if (core && a.status < 300 && (suffix === '/kill' || (suffix === '' && req.method === 'DELETE'))) {
     sandboxes.forget(id);
   }
-  const json = a.json;
+  const obj = a.json && typeof a.json === 'object' && !Array.isArray(a.json) ? (a.json as Obj) : null;
+  if (core && a.status < 300 && obj?.id === id && req.method !== 'DELETE' && suffix !== '/kill') {
+    // A Sandbox object (or a part of one): rewritten field by field.
+    return reply.send(await sandboxes.present(client.name, obj, { refresh: suffix === '/token/refresh' }));
+  }
+  // Anything else passes on, with the upstream's JWT cut out should it appear.
+  const scrubbed = id ? sandboxes.scrub(id, a.text) : a.text;
+  const json = scrubbed === a.text || a.json === null ? a.json : (JSON.parse(scrubbed) as unknown);
   if (json === null) {
     if (a.text) reply.header('content-type', a.headers.get('content-type') ?? 'text/plain');
-    return reply.send(a.text);
-  }
-  if (core && a.status < 300 && typeof json === 'object' && !Array.isArray(json) && json) {
-    const obj = json as Record<string, unknown>;
-    if (obj.id === id && req.method !== 'DELETE' && suffix !== '/kill') {
-      return reply.send(await sandboxes.present(client.name, obj, { refresh: suffix === '/token/refresh' }));
-    }
+    return reply.send(scrubbed);
   }
   return reply.send(json);
 }

@@ -122,6 +122,12 @@ export class UpstreamSandboxes implements UpstreamAgents {
     return out;
   }
 
+  /** Defence in depth: the upstream's JWT never leaves in a body the engine passes on as-is. */
+  scrub(id: string, text: string): string {
+    const t = getUpstreamSandbox(this.deps.db, id)?.upstream_token;
+    return t && text.includes(t) ? text.split(t).join('[redacted]') : text;
+  }
+
   /** The engine's JWT for an upstream sandbox, re-signed from its issue time while valid. */
   async engineToken(id: string, fresh: boolean): Promise<{ token: string; expiresAt: string }> {
     const issued = getUpstreamSandbox(this.deps.db, id)?.token_issued_at;
