@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS } from './migrations.ts';
 import { openStore, type Store } from './index.ts';
-import { insertSandbox } from './sandboxes.ts';
+import { insertSandbox, usedPorts } from './sandboxes.ts';
+import { deleteUpstreamSandbox, getUpstreamSandbox, upsertUpstreamSandbox } from './upstream-sandboxes.ts';
 import { newRecord } from '../control-plane/sandbox-service.ts';
 import { findTemplate } from './templates.ts';
 
@@ -102,5 +103,29 @@ describe('store', () => {
     expect(p2.items.map((e) => e.id)).toEqual(ids.slice(0, 2).reverse());
     expect(p2.nextCursor).toBeNull();
     expect(() => store.executions.list(rec.id, { limit: 3, cursor: 'garbage' })).toThrow(/cursor/i);
+  });
+});
+
+describe('upstream sandboxes (decision 0014)', () => {
+  it('remembers an upstream sandbox, keeps fields not given, and frees its port when forgotten', () => {
+    const db = store.db;
+    upsertUpstreamSandbox(db, {
+      id: 'sbx_up1',
+      backend: 'cloud',
+      public_host: 'https://7777-sbx_up1.eu.vms.example',
+      upstream_token: 'jwt-1',
+      upstream_token_expires_at: '2030-01-01T00:00:00Z',
+    });
+    upsertUpstreamSandbox(db, { id: 'sbx_up1', backend: 'cloud', port: 7123 });
+    expect(getUpstreamSandbox(db, 'sbx_up1')).toMatchObject({
+      public_host: 'https://7777-sbx_up1.eu.vms.example',
+      upstream_token: 'jwt-1',
+      port: 7123,
+    });
+    // The gateway port allocator sees ports of both tables.
+    expect(usedPorts(db).has(7123)).toBe(true);
+    expect(deleteUpstreamSandbox(db, 'sbx_up1')?.port).toBe(7123);
+    expect(getUpstreamSandbox(db, 'sbx_up1')).toBeNull();
+    expect(usedPorts(db).has(7123)).toBe(false);
   });
 });
