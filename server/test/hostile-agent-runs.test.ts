@@ -12,9 +12,12 @@ afterAll(async () => {
   await stage?.e.dispose();
 });
 
-/** Processes in the sandbox; +Infinity while it cannot even start `ls` (its pids are exhausted). */
+/**
+ * Live processes in the sandbox (a killed one its init has not reaped yet is a zombie: not
+ * counted); +Infinity while it cannot even start `ps` (its pids are exhausted).
+ */
 const processCount = async (): Promise<number> => {
-  const r = await call(stage.s, 'POST', '/commands/run', { command: 'ls /proc | grep -c "^[0-9]"' }, 30_000);
+  const r = await call(stage.s, 'POST', '/commands/run', { command: "ps -eo stat= | grep -vc '^Z'" }, 30_000);
   const n = Number(String(r.body.stdout).trim());
   return r.body.exit_code === 0 && Number.isInteger(n) && n > 0 ? n : Number.POSITIVE_INFINITY;
 };
@@ -67,6 +70,8 @@ describe('NUL bytes (item 5)', () => {
 
 describe('timeouts end everything a command started (item 8)', () => {
   it('a fork bomb under a timeout is gone when the call returns; the sandbox runs commands again', async () => {
+    // The Python kernel is up (an env change above restarts it in the background) before counting.
+    await call(stage.s, 'POST', '/execute', { language: 'python', code: 'pass' });
     const before = await processCount();
     const r = await call(
       stage.s,
