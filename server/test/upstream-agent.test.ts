@@ -290,6 +290,49 @@ describe('agent traffic to an upstream sandbox', () => {
   });
 });
 
+describe('browser and brake, as for local sandboxes', () => {
+  it('answers CORS preflights itself and braked forged tokens with 429, never asking the cloud', async () => {
+    const pre = await fetch(`${base}/execute`, {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST' },
+    });
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    const evil = await fetch(`${base}/execute`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(evil.status).toBe(403);
+
+    const braked = createGateway({
+      host: '127.0.0.1',
+      tokens,
+      lookup: () => null,
+      corsOrigins: [],
+      upstream,
+      authThrottle: new AuthThrottle({ burst: 3, perMinute: 1 }),
+    });
+    const port = await freePort();
+    await braked.open(id, port);
+    try {
+      expect((await fetch(`http://127.0.0.1:${port}/health`, { headers: auth() })).status).toBe(200);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const forged = await new SandboxTokens(randomBytes(32)).issue(id);
+        statuses.push(
+          (await fetch(`http://127.0.0.1:${port}/health`, { headers: auth(forged.token) })).status,
+        );
+      }
+      expect(statuses).toEqual([401, 401, 401, 429, 429]);
+      // A token already verified keeps working while the address is braked.
+      const ok = await fetch(`http://127.0.0.1:${port}/health`, { headers: auth() });
+      expect(ok.status).toBe(200);
+    } finally {
+      await braked.closeAll();
+    }
+  });
+});
+
 describe('what crosses to the upstream agent host', () => {
   let echoBase = '';
   let echoToken = '';
