@@ -155,6 +155,33 @@ describe('upstream mode: the control plane', () => {
     expect(conflict.headers.get('x-request-id')).toBe(conflict.body.request_id);
   });
 
+  it("keeps an upstream sandbox's URL, token and gateway port across an engine restart", async () => {
+    const before = await api('GET', `/v1/sandboxes/${upId}`);
+    await engine.stop();
+    engine = await startEngine({
+      dataDir: engine.dataDir,
+      apiKey: engine.apiKey,
+      upstreams: [{ name: 'cloud', url: cloud.url, apiKey: cloud.apiKey }],
+      logger: { level: 'debug', stream: { write: (line: string) => void logs.push(line) } },
+    });
+    await engine.listen();
+    const after = await api('GET', `/v1/sandboxes/${upId}`);
+    expect(after.body).toMatchObject({
+      public_host: before.body.public_host,
+      auth_token: before.body.auth_token,
+      backend: 'cloud',
+    });
+    const run = await fetch(`${after.body.public_host as string}/execute`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${after.body.auth_token as string}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ language: 'python', code: 'print("again")' }),
+    });
+    expect(((await run.json()) as { stdout: string }).stdout).toBe('again\n');
+  });
+
   it('merges lists across backends behind one opaque cursor, and filters by backend', async () => {
     const all: Obj[] = [];
     let cursor: string | null = null;
