@@ -4,6 +4,7 @@
  * /sys/fs/cgroup/<ctrl>), or none. Every sandbox gets `hopdeck/<id>` in each hierarchy.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxResources } from '../../contract/schemas.ts';
@@ -182,14 +183,15 @@ export class Cgroups {
 
   async freeze(id: string, frozen: boolean): Promise<void> {
     if (this.mode === 'none') throw new Error('pause needs cgroups (no freezer on this machine)');
+    // Written from the thread pool: under load the kernel can take a while to answer.
     if (this.mode === 'v2') {
-      writeFileSync(join(this.#dirs(id)[0]!, 'cgroup.freeze'), frozen ? '1' : '0');
+      await writeFile(join(this.#dirs(id)[0]!, 'cgroup.freeze'), frozen ? '1' : '0');
       const events = join(this.#dirs(id)[0]!, 'cgroup.events');
       await until(() => readFileSync(events, 'utf8').includes(`frozen ${frozen ? 1 : 0}`));
       return;
     }
     const stateFile = join(this.#dir(id, 'freezer'), 'freezer.state');
-    writeFileSync(stateFile, frozen ? 'FROZEN' : 'THAWED');
+    await writeFile(stateFile, frozen ? 'FROZEN' : 'THAWED');
     await until(() => readFileSync(stateFile, 'utf8').trim() === (frozen ? 'FROZEN' : 'THAWED'));
   }
 

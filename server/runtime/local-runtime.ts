@@ -34,7 +34,7 @@ import {
   type SandboxState,
 } from './sandbox-dir.ts';
 import { retryEarlyExit, spawnSandbox } from './spawn-sandbox.ts';
-import { UID_BASE, UidRegistry } from './uids.ts';
+import { UID_BASE, UidRegistry, uidsWithProcessesAsync } from './uids.ts';
 import { rearmWatchdog, stopWatchdog } from './watchdog.ts';
 
 export { UID_BASE } from './uids.ts';
@@ -105,8 +105,9 @@ export class LocalRuntime implements Runtime {
   }
 
   /** The sandbox's uid: unique host-wide (bwrap); without isolation it is only a label. */
-  #allocUid(dir: string, prior: number | undefined): number {
-    return this.#uids ? this.#uids.claim(dir, prior) : (prior ?? UID_BASE + 1);
+  async #allocUid(dir: string, prior: number | undefined): Promise<number> {
+    if (!this.#uids) return prior ?? UID_BASE + 1;
+    return this.#uids.claim(dir, prior, await uidsWithProcessesAsync());
   }
 
   start(spec: SandboxSpec): Promise<RunningSandbox> {
@@ -133,7 +134,7 @@ export class LocalRuntime implements Runtime {
     this.#cg.remove(spec.id); // fresh counters (OOM kills) for this boot
 
     mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
-    const uid = this.#allocUid(dir, prior?.uid);
+    const uid = await this.#allocUid(dir, prior?.uid);
     const fsDir = await prepareFiles(dir, layout, bwrap, spec.resources.disk_mb, uid, prior?.uid);
 
     const privateNet = bwrap && spec.internetAccess && this.network === 'slirp4netns';

@@ -6,7 +6,8 @@
  * Without slirp4netns on the machine, internet sandboxes fall back to the host's namespace.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sandboxNice } from './priority.ts';
 import { startProcess } from './spawner.ts';
@@ -151,18 +152,22 @@ export function slirpAlive(pid: number | null | undefined, dir: string): boolean
  * Pids of every live slirp4netns serving the sandbox in `dir`, found by the API socket path in
  * their command line (also those an engine crash left unrecorded in state.json).
  */
-export function slirpProcesses(dir: string): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const zombie = /^State:\s+Z/m.test(readFileSync(`/proc/${name}/status`, 'utf8'));
-      if (!zombie && ownsSlirp(Number(name), dir)) pids.push(Number(name));
-    } catch {
-      /* exited meanwhile */
-    }
-  }
-  return pids.sort((a, b) => a - b);
+export async function slirpProcesses(dir: string): Promise<number[]> {
+  // Off the event loop (the thread pool reads /proc): a host runs hundreds of processes, and
+  // every destroy looks through all of them.
+  const api = slirpSocket(dir);
+  const read = (f: string) => readFile(f, 'utf8').catch(() => '');
+  const found = await Promise.all(
+    (await readdir('/proc'))
+      .filter((name) => /^\d+$/.test(name))
+      .map(async (name) => {
+        const cmdline = await read(`/proc/${name}/cmdline`);
+        if (!cmdline.startsWith('slirp4netns\0') || !cmdline.includes(api)) return null;
+        const zombie = /^State:\s+Z/m.test(await read(`/proc/${name}/status`));
+        return zombie ? null : Number(name);
+      }),
+  );
+  return found.filter((p) => p !== null).sort((a, b) => a - b);
 }
 
 /**
@@ -170,7 +175,7 @@ export function slirpProcesses(dir: string): number[] {
  * after 1 s), and wait until they are gone. Idempotent.
  */
 export async function stopSlirp(pid: number | null | undefined, dir: string): Promise<void> {
-  const pids = new Set(slirpProcesses(dir));
+  const pids = new Set(await slirpProcesses(dir));
   if (typeof pid === 'number' && slirpAlive(pid, dir)) pids.add(pid);
   for (const p of pids) signal(p, 'SIGTERM');
   const deadline = Date.now() + 1000;

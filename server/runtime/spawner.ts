@@ -215,9 +215,16 @@ export async function runCommand(argv: string[]): Promise<string> {
   const s = await (h ? viaHelper(h, { argv }, true) : viaNode({ argv }, true));
   const e = await s.exited;
   const output = (e.output ?? '').trim();
-  if (e.code !== 0)
-    throw new Error(
-      `${argv.join(' ').slice(0, 200)} failed (${e.code === null ? `signal ${e.signal}` : `exit ${e.code}`}): ${output.slice(-1000)}`,
+  if (e.code !== 0) {
+    const why = e.code === null ? `signal ${e.signal}` : `exit ${e.code}`;
+    // `code` and `signal` as execFile's errors have them (callers tell e2fsck's 1-3 from failures).
+    throw Object.assign(
+      new Error(`${argv.join(' ').slice(0, 200)} failed (${why}): ${output.slice(-1000)}`),
+      {
+        code: e.code,
+        signal: e.signal,
+      },
     );
+  }
   return output;
 }

@@ -14,6 +14,8 @@ describe('the spawn helper', () => {
 
   it('rejects a failing or missing command with its exit and output', async () => {
     await expect(runCommand(['/bin/sh', '-c', 'echo why >&2; exit 3'])).rejects.toThrow(/exit 3\): why/);
+    // The exit code as execFile gives it (e2fsck's 1-3 mean "errors corrected").
+    await expect(runCommand(['/bin/sh', '-c', 'exit 2'])).rejects.toMatchObject({ code: 2 });
     await expect(runCommand([join(dir, 'missing')])).rejects.toThrow(/No such file/);
   });
 

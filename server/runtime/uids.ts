@@ -7,6 +7,7 @@
  * reused; a uid that is a host account or still runs processes is skipped.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readState } from './sandbox-dir.ts';
 
@@ -30,6 +31,20 @@ function readText(file: string): string | null {
 function hostAccountUids(): Set<number> {
   const text = readText('/etc/passwd') ?? '';
   return new Set(text.split('\n').map((l) => Number(l.split(':')[2])));
+}
+
+/** The same, read from the thread pool (the engine's event loop stays free during boots). */
+export async function uidsWithProcessesAsync(): Promise<Set<number>> {
+  const names = (await readdir('/proc')).filter((n) => /^\d+$/.test(n));
+  const uids = await Promise.all(
+    names.map((n) =>
+      readFile(`/proc/${n}/status`, 'utf8').then(
+        (t) => /^Uid:\s+(\d+)/m.exec(t)?.[1],
+        () => undefined,
+      ),
+    ),
+  );
+  return new Set(uids.filter((u) => u !== undefined).map(Number));
 }
 
 /** Uids that own a running process right now. */
@@ -81,7 +96,7 @@ export class UidRegistry {
    * The uid of the sandbox folder `owner`: `preferred` (the one its files already carry) when no
    * other live sandbox holds it, else the lowest free uid above UID_BASE.
    */
-  claim(owner: string, preferred?: number): number {
+  claim(owner: string, preferred?: number, withProcesses?: Set<number>): number {
     return this.#withLock(() => {
       if (preferred !== undefined) {
         const holder = this.#owner(preferred);
@@ -97,7 +112,7 @@ export class UidRegistry {
         const holder = this.#owner(uid);
         if (holder === owner) return uid;
         if (holder !== null && folderExists(holder)) continue;
-        busy ??= uidsWithProcesses();
+        busy ??= withProcesses ?? uidsWithProcesses();
         if (busy.has(uid)) continue;
         writeFileSync(join(this.dir, String(uid)), owner, { mode: 0o600 });
         return uid;
