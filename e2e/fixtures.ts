@@ -34,7 +34,11 @@ export async function createSandbox(
   api: APIRequestContext,
   template = 'code-interpreter',
 ): Promise<SandboxJson> {
-  const res = await api.post('/v1/sandboxes', { data: { template_name: template, timeout_seconds: 1800 } });
+  // A create waits for the kernel, which can take long on a busy machine (the API's default is 30 s).
+  const res = await api.post('/v1/sandboxes', {
+    data: { template_name: template, timeout_seconds: 1800 },
+    timeout: 240_000,
+  });
   expect(res.status(), await res.text()).toBe(201);
   return (await res.json()) as SandboxJson;
 }

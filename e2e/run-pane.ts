@@ -4,37 +4,24 @@
  */
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { engine } from './engine.ts';
-import { apiClient, createSandbox, signIn } from './fixtures.ts';
+import { sandboxPerSpec, signIn } from './fixtures.ts';
 
 export interface RunPaneSpec {
   readonly api: APIRequestContext;
-  readonly sandboxId: string;
+  readonly id: string;
   /** Every URL the browser asked for during the spec (checked at the end: loopback only). */
   readonly requested: Set<string>;
 }
 
-/** One sandbox for a serial run pane spec, created before its first test and deleted after its last. */
+/** One sandbox for a serial run pane spec (sandboxPerSpec), and the URLs its pages requested. */
 export function runPaneSpec(): RunPaneSpec {
-  const spec = {
-    api: undefined as unknown as APIRequestContext,
-    sandboxId: '',
-    requested: new Set<string>(),
-  };
-  test.beforeAll(async () => {
-    spec.api = await apiClient();
-    spec.sandboxId = (await createSandbox(spec.api)).id;
-  });
-  test.afterAll(async () => {
-    if (spec.sandboxId) await spec.api.delete(`/v1/sandboxes/${spec.sandboxId}`);
-    await spec.api.dispose();
-  });
-  return spec;
+  return Object.assign(sandboxPerSpec(), { requested: new Set<string>() });
 }
 
 export async function openRunPane(page: Page, spec: RunPaneSpec): Promise<void> {
   page.on('request', (r) => spec.requested.add(r.url()));
   await signIn(page);
-  await page.goto(`${engine().baseURL}/sandboxes/${spec.sandboxId}/run`);
+  await page.goto(`${engine().baseURL}/sandboxes/${spec.id}/run`);
   // The Monaco chunk (~800 KB gzip) takes a while on a busy machine the first time.
   await expect(editor(page)).toBeVisible({ timeout: 60_000 });
 }

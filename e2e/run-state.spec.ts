@@ -99,7 +99,7 @@ test('the run history opens a past run in the editor and copies it as curl witho
   await entry.getByRole('button', { name: /as curl$/ }).click();
   await expect(entry.getByRole('button', { name: 'Copied as curl' })).toBeVisible();
   const curl = await page.evaluate(() => navigator.clipboard.readText());
-  const sandbox = (await (await spec.api.get(`/v1/sandboxes/${spec.sandboxId}`)).json()) as {
+  const sandbox = (await (await spec.api.get(`/v1/sandboxes/${spec.id}`)).json()) as {
     public_host: string;
   };
   expect(curl).toContain(`${sandbox.public_host}/execute`);
@@ -113,7 +113,7 @@ test('the run history opens a past run in the editor and copies it as curl witho
 
 test('a paused sandbox says so in the pane and can be resumed from there', async ({ page }) => {
   await openRunPane(page, spec);
-  const paused = await spec.api.post(`/v1/sandboxes/${spec.sandboxId}/pause`);
+  const paused = await spec.api.post(`/v1/sandboxes/${spec.id}/pause`);
   expect(paused.ok(), await paused.text()).toBe(true);
   await page.reload();
   await expect(page.getByText(/This sandbox is paused/)).toBeVisible();
@@ -126,7 +126,7 @@ test('a paused sandbox says so in the pane and can be resumed from there', async
 
 test('a stopped sandbox offers to start it, and runs again once started', async ({ page }) => {
   await openRunPane(page, spec);
-  const stopped = await spec.api.post(`/v1/sandboxes/${spec.sandboxId}/stop`);
+  const stopped = await spec.api.post(`/v1/sandboxes/${spec.id}/stop`);
   expect(stopped.ok(), await stopped.text()).toBe(true);
   await page.reload();
   await expect(page.getByText(/This sandbox is stopped/)).toBeVisible();

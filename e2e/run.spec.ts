@@ -29,7 +29,7 @@ test('Monaco loads only when the run tab opens, from the engine itself', async (
     if (r.resourceType() === 'script') scripts.push(r.url());
   });
   await signIn(page);
-  await page.goto(`${engine().baseURL}/sandboxes/${spec.sandboxId}`);
+  await page.goto(`${engine().baseURL}/sandboxes/${spec.id}`);
   await expect(page.getByRole('link', { name: 'Run', exact: true })).toBeVisible();
   await page.waitForLoadState('networkidle');
   expect(scripts.filter((u) => u.includes('code-editor'))).toEqual([]);

@@ -3,7 +3,7 @@
  * search narrows the lines, pause stops following, download gives the file; axe on the tab.
  * Run with: E2E_PORT=7581 E2E_AGENT_PORTS=7700-7749 npx playwright test e2e/workspace-logs.spec.ts
  */
-import AxeBuilder from '@axe-core/playwright';
+import { seriousViolations } from './axe.ts';
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
 import { engine } from './engine.ts';
@@ -50,12 +50,7 @@ test('a line a command writes shows up live; search, pause and download', async 
   await page.getByRole('button', { name: 'Follow log' }).click();
   await expect(log).toContainText('written while paused');
 
-  const serious = (
-    await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  ).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id);
-  expect(serious).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 
   const [download] = await Promise.all([
     page.waitForEvent('download'),

@@ -3,7 +3,7 @@
  * and the sandbox list's live CPU and memory column; axe on the tab.
  * Run with: E2E_PORT=7581 E2E_AGENT_PORTS=7700-7749 npx playwright test e2e/workspace-metrics.spec.ts
  */
-import AxeBuilder from '@axe-core/playwright';
+import { seriousViolations } from './axe.ts';
 import { expect, test } from '@playwright/test';
 import { engine } from './engine.ts';
 import { sandboxPerSpec, signIn } from './fixtures.ts';
@@ -22,12 +22,7 @@ test('the memory chart shows memory in use, drawn by uPlot', async ({ page }) =>
   await expect(memory.locator('canvas')).toBeVisible();
   await expect(page.getByTestId('metric-cpu')).toBeVisible();
   await expect(page.getByTestId('metric-disk')).toBeVisible();
-  const serious = (
-    await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  ).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id);
-  expect(serious).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 });
 
 test('the sandbox list shows live CPU and memory for running rows, in one request', async ({ page }) => {

@@ -4,7 +4,7 @@
  * with the one-time link signing the browser in; without it the port refuses. axe on the tab.
  * Run with: E2E_PORT=7581 E2E_AGENT_PORTS=7700-7749 npx playwright test e2e/workspace-ports.spec.ts
  */
-import AxeBuilder from '@axe-core/playwright';
+import { seriousViolations } from './axe.ts';
 import { expect, test } from '@playwright/test';
 import { engine } from './engine.ts';
 import { sandboxPerSpec, signIn } from './fixtures.ts';
@@ -41,12 +41,7 @@ test('a server started in the sandbox on port 8000 opens through its port URL', 
   await expect(row.getByText('new')).toBeVisible();
   await expect(page.getByRole('status').filter({ hasText: 'New port listening: 8000' })).toBeAttached();
 
-  const serious = (
-    await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()
-  ).violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => v.id);
-  expect(serious).toEqual([]);
+  expect(await seriousViolations(page)).toEqual([]);
 
   const [tab] = await Promise.all([
     context.waitForEvent('page'),
