@@ -17,8 +17,8 @@ import { spawnEngine, type SpawnedEngine } from './spawn-engine.ts';
 test.describe.configure({ mode: 'serial', timeout: 240_000 });
 
 // Agent ports of the two engines: apart from each other and from the suite's engine.
-const CLOUD_AGENT_PORTS = process.env.E2E_UPSTREAM_AGENT_PORTS_CLOUD ?? '7880-7889';
-const FRONT_AGENT_PORTS = process.env.E2E_UPSTREAM_AGENT_PORTS_FRONT ?? '7890-7899';
+const CLOUD_AGENT_PORTS = process.env.E2E_UPSTREAM_AGENT_PORTS_CLOUD ?? '7960-7969';
+const FRONT_AGENT_PORTS = process.env.E2E_UPSTREAM_AGENT_PORTS_FRONT ?? '7970-7979';
 
 let cloud: SpawnedEngine;
 let front: SpawnedEngine;

@@ -51,11 +51,6 @@ export function backendsQueryOptions() {
 /** The backend of a sandbox or template; items of an engine without upstreams carry none. */
 export const backendOf = (item: { backend?: string }) => item.backend ?? LOCAL_BACKEND;
 
-/** Where a create that names no backend goes. */
-export function defaultBackend(backends: readonly Backend[]): Backend | undefined {
-  return backends.find((b) => b.default) ?? backends[0];
-}
-
 /** The backends a create can go to now (not `down`), the default first if it can take one. */
 export function usableBackend(backends: readonly Backend[], picked?: string): Backend | undefined {
   const up = backends.filter((b) => b.status !== 'down');

@@ -1,15 +1,18 @@
 import { Link, useNavigate } from '@tanstack/react-router';
 import { useQuery } from '@tanstack/react-query';
 import { Boxes, LayoutTemplate, LogOut, Search, Settings } from 'lucide-react';
-import { Suspense, useEffect, useState, type ComponentType, type ReactNode } from 'react';
+import { Suspense, lazy, useEffect, useState, type ComponentType, type ReactNode } from 'react';
 import { Toaster, toast } from 'sonner';
+import { useBackendProblems } from '@/api/backends';
 import { healthQueryOptions } from '@/api/health';
 import { useLogout } from '@/api/session';
 import { Button } from '@/components/ui/button';
 import { useTheme } from '@/lib/theme';
 import { cn } from '@/lib/cn';
-import { BackendBanner } from './backend-banner';
 import { ThemeMenu } from './theme-menu';
+
+// Loaded only while a backend is in trouble, not with the first page.
+const BackendBanner = lazy(() => import('./backend-banner').then((m) => ({ default: m.BackendBanner })));
 
 export type PaletteComponent = ComponentType<{ open: boolean; onOpenChange: (open: boolean) => void }>;
 
@@ -66,6 +69,7 @@ export function AppShell({
     setPaletteOpenState(open);
   };
   const { resolvedTheme } = useTheme();
+  const backendProblems = useBackendProblems();
   const logout = useLogout();
   const navigate = useNavigate();
 
@@ -155,7 +159,11 @@ export function AppShell({
           </div>
         </header>
         <main id="main" tabIndex={-1} className="flex-1 p-4 outline-none md:p-6">
-          <BackendBanner />
+          {backendProblems.length > 0 && (
+            <Suspense fallback={null}>
+              <BackendBanner problems={backendProblems} />
+            </Suspense>
+          )}
           {children}
         </main>
       </div>

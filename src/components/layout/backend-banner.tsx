@@ -1,6 +1,6 @@
 import { Link } from '@tanstack/react-router';
 import { CloudOff } from 'lucide-react';
-import { useBackendProblems, type BackendProblem } from '@/api/backends';
+import type { BackendProblem } from '@/api/backends';
 
 const SAYS: Record<BackendProblem['kind'], string> = {
   down: 'is down',
@@ -10,11 +10,10 @@ const SAYS: Record<BackendProblem['kind'], string> = {
 
 /**
  * Shown on every signed-in page while a backend is down or degraded (the engine's probe) or a list
- * on screen could not list one; it goes away by itself when the backend is back.
+ * on screen could not list one; it goes away by itself when the backend is back. The app shell
+ * loads it only when there is something to say.
  */
-export function BackendBanner() {
-  const problems = useBackendProblems();
-  if (problems.length === 0) return null;
+export function BackendBanner({ problems }: { problems: BackendProblem[] }) {
   return (
     <div
       role="alert"

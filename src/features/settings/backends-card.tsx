@@ -33,7 +33,7 @@ export function BackendsCard() {
         {backends.isPending && <Skeleton className="h-20" />}
         {backends.data && (
           <div className="relative overflow-x-auto rounded-lg border">
-            <table className="w-full text-sm" aria-label="Backends">
+            <table className="w-full min-w-[46rem] text-sm" aria-label="Backends">
               <thead className="bg-muted">
                 <tr>
                   <th className={th}>Name</th>
@@ -67,8 +67,10 @@ function BackendRow({ b, now }: { b: Backend; now: number }) {
           {b.default && <Badge variant="secondary">default</Badge>}
         </span>
       </td>
-      <td className={td}>{b.kind === 'local' ? 'local (this machine)' : 'upstream'}</td>
-      <td className={`${td} font-mono text-xs break-all`}>{b.url ?? '—'}</td>
+      <td className={`${td} whitespace-nowrap`}>
+        {b.kind === 'local' ? 'local (this machine)' : 'upstream'}
+      </td>
+      <td className={`${td} font-mono text-xs whitespace-nowrap`}>{b.url ?? '—'}</td>
       <td className={td}>
         <Badge variant={STATUS_VARIANT[b.status]}>{b.status}</Badge>
       </td>
@@ -80,7 +82,7 @@ function BackendRow({ b, now }: { b: Backend; now: number }) {
           {formatRelative(b.checked_at, now)}
         </time>
       </td>
-      <td className={`${td} break-words text-muted-foreground`}>{b.message ?? '—'}</td>
+      <td className={`${td} min-w-[12rem] break-words text-muted-foreground`}>{b.message ?? '—'}</td>
     </tr>
   );
 }

@@ -55,6 +55,7 @@ export function SandboxOverview() {
               </Link>{' '}
               <span className="text-xs text-muted-foreground">({s.template_id})</span>
             </Field>
+            {s.backend && s.backend !== 'local' && <Field label="Backend">{s.backend} (upstream)</Field>}
             <Field label="Region">{s.region}</Field>
             <Field label="Node" mono>
               {s.node_id}
