@@ -104,7 +104,7 @@ export async function createUpstream(
   const json = a.json as Obj | null;
   if (a.status < 300 && json && typeof json.id === 'string') {
     passHeaders(reply, a);
-    return reply.code(a.status).send(await ctx.sandboxes.present(client.name, json));
+    return reply.code(a.status).send(await ctx.sandboxes.present(client.name, json, { token: true }));
   }
   return relay(req, reply, client, ctx.sandboxes, a, '', '/create');
 }

@@ -65,7 +65,12 @@ export async function relay(
   const obj = a.json && typeof a.json === 'object' && !Array.isArray(a.json) ? (a.json as Obj) : null;
   if (core && a.status < 300 && obj?.id === id && req.method !== 'DELETE' && suffix !== '/kill') {
     // A Sandbox object (or a part of one): rewritten field by field.
-    return reply.send(await sandboxes.present(client.name, obj, { refresh: suffix === '/token/refresh' }));
+    return reply.send(
+      await sandboxes.present(client.name, obj, {
+        refresh: suffix === '/token/refresh',
+        token: suffix === '/token/refresh' || (suffix === '' && req.method === 'GET'),
+      }),
+    );
   }
   // Anything else passes on, with the upstream's JWT cut out should it appear.
   const scrubbed = id ? sandboxes.scrub(id, a.text) : a.text;

@@ -97,13 +97,14 @@ export class UpstreamSandboxes implements UpstreamAgents {
 
   /**
    * The object a client sees: `backend`, the engine's agent URL in public_host/direct_url, and an
-   * engine-issued token in place of the upstream's (a new one when `refresh`). A token is handed
-   * out only where the upstream gave one (create, get, refresh), and with it a gateway port.
+   * engine-issued token in place of the upstream's (a new one when `refresh`). A token, and with
+   * it a gateway port, is handed out where the upstream gave one or `token` asks (create, get and
+   * refresh, as for local sandboxes: HopX's GET may carry no token, the SDKs still need the URL).
    */
-  async present(backend: string, s: Obj, opts: { refresh?: boolean } = {}): Promise<Obj> {
+  async present(backend: string, s: Obj, opts: { refresh?: boolean; token?: boolean } = {}): Promise<Obj> {
     const row = this.remember(backend, s);
     const out: Obj = { ...s, backend };
-    const hadToken = 'auth_token' in s;
+    const hadToken = 'auth_token' in s || opts.token === true;
     delete out.auth_token;
     delete out.token_expires_at;
     if (!row) return out;
