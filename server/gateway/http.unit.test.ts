@@ -139,7 +139,8 @@ describe('gateway HTTP forwarding', () => {
       body: JSON.stringify({ path: '/workspace/a', content: 'z'.repeat(100 * 1024) }),
     });
     expect(await errorOf(big)).toMatchObject({ status: 413, code: 'PAYLOAD_TOO_LARGE' });
-  });
+    // 28 MiB through a loopback pipe: seconds on a loaded 2-CPU machine, over vitest's default 5 s.
+  }, 30_000);
 
   it('counts a chunked JSON body too, answering 413 once it passes the limit', async () => {
     const chunk = new TextEncoder().encode('z'.repeat(16 * 1024));
