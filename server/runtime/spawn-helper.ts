@@ -163,13 +163,20 @@ def main():
                         if fd is not None:
                             close_pipe(fd)
                     else:
-                        spawn(req)
+                        try:
+                            spawn(req)
+                        except Exception as e:  # a bad request must not end the helper
+                            send({"id": req.get("id"), "error": f"spawn helper: {e}"})
             else:
                 fd = key.fd
+                if fd not in pipes:
+                    continue  # closed earlier in this same batch (a "close" or its EOF)
                 try:
                     data = os.read(fd, 65536)
                 except BlockingIOError:
                     continue
+                except OSError:
+                    data = b""
                 pid = pipes.get(fd)
                 c = children.get(pid) if pid is not None else None
                 if not data:
