@@ -105,6 +105,9 @@ const kernelLine = (label: string, k: Kernel) =>
     ? `${label.padEnd(44)} not runnable here: ${k.error}`
     : `${line(label, k.runs)}   (start ${ms(k.start)})`;
 
+/** Set on Ctrl-C: the cleanup then owns the exit (the run it interrupts fails on its way out). */
+let interrupted = false;
+
 async function main(): Promise<void> {
   const creates = arg('--creates', 20);
   const runs = arg('--runs', 50);
@@ -121,7 +124,6 @@ async function main(): Promise<void> {
     `machine: ${cpus().length} CPUs, load average ${loadAvg()} at start, ${availableMb().toFixed(0)} MB available`,
   );
   const e = await startEngine({ warmPool: 1, agentPorts: AGENT_PORTS });
-  let interrupted = false;
   const onSignal = () => {
     interrupted = true;
     console.error('\ninterrupted: cleaning up');
@@ -253,8 +255,11 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => {
+    if (!interrupted) process.exit(0);
+  },
   (err: unknown) => {
+    if (interrupted) return; // the signal handler exits once every sandbox is destroyed
     console.error('bench failed:', err instanceof Error ? err.message : err);
     process.exit(1);
   },
