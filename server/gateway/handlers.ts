@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type http from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { UpstreamAgentTarget } from '../upstream/types.ts';
@@ -34,6 +35,8 @@ export interface Conn {
   sockets: Set<WebSocket>;
   /** False once the port was closed (sandbox stopped or deleted) while a token was checked. */
   current(): boolean;
+  /** Keep a connection through a close of the port until the returned release is called. */
+  hold(socket: Socket): () => void;
 }
 
 type Route = { kind: 'local'; socketPath: string } | { kind: 'upstream'; target: UpstreamAgentTarget };
@@ -95,22 +98,26 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
     const known = () => opts.upstream?.target(sandboxId) != null;
     const common = { sandboxId, requestId, url, cors, jsonLimit, log: opts.log };
     authorize(sandboxId, c, req, url, false).then(
-      (r) =>
-        r.kind === 'local'
-          ? forwardHttp(req, res, {
-              ...common,
-              socketPath: r.socketPath,
-              agent: c.agent,
-              history: opts.history,
-            })
-          : forwardUpstreamHttp(req, res, {
-              ...common,
-              ...timeouts,
-              target: r.target,
-              forget,
-              known,
-              agents: pool,
-            }),
+      (r) => {
+        if (r.kind === 'local') {
+          forwardHttp(req, res, {
+            ...common,
+            socketPath: r.socketPath,
+            agent: c.agent,
+            history: opts.history,
+          });
+          return;
+        }
+        res.once('close', c.hold(req.socket));
+        forwardUpstreamHttp(req, res, {
+          ...common,
+          ...timeouts,
+          target: r.target,
+          forget,
+          known,
+          agents: pool,
+        });
+      },
       (err: unknown) => {
         if (!(err instanceof GatewayError))
           opts.log?.error({ err, sandbox_id: sandboxId }, 'gateway failure');

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { KeyedLock } from '../lib/locks.ts';
@@ -39,7 +40,18 @@ export interface Gateway {
 interface Listener extends Conn {
   port: number;
   server: http.Server;
+  /** Open client connections (not the upgraded ones: `sockets` has those). */
+  conns: Set<Socket>;
+  /** Connections with an upstream request in flight: given a moment to finish at close. */
+  held: Set<Socket>;
 }
+
+/**
+ * Grace for an upstream answer still being written when the port closes. The control plane closes
+ * it when it learns the sandbox is gone upstream, often while this very request is being answered
+ * 404: the client must get that envelope, not a cut connection.
+ */
+const HELD_GRACE_MS = 5_000;
 
 export function createGateway(opts: GatewayOptions): Gateway {
   const listeners = new Map<string, Listener>();
@@ -65,7 +77,13 @@ export function createGateway(opts: GatewayOptions): Gateway {
     let c = named.get(sandboxId);
     if (!c) {
       namedWss ??= newWss();
-      c = { wss: namedWss, agent: pool.http, sockets: new Set(), current: () => true };
+      c = {
+        wss: namedWss,
+        agent: pool.http,
+        sockets: new Set(),
+        current: () => true,
+        hold: () => () => undefined,
+      };
       named.set(sandboxId, c);
     }
     return c;
@@ -86,10 +104,26 @@ export function createGateway(opts: GatewayOptions): Gateway {
       wss: newWss(),
       agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       sockets: new Set(),
+      conns: new Set(),
+      held: new Set(),
       current: () => listeners.get(sandboxId) === l,
+      hold(socket) {
+        l.held.add(socket);
+        return () => {
+          l.held.delete(socket);
+          if (!l.current()) socket.end();
+        };
+      },
     };
+    server.on('connection', (socket) => {
+      l.conns.add(socket);
+      socket.once('close', () => l.conns.delete(socket));
+    });
     server.on('request', (req, res) => onRequest(sandboxId, l, req, res));
-    server.on('upgrade', (req, socket, head) => onUpgrade(sandboxId, l, req, socket, head));
+    server.on('upgrade', (req, socket, head) => {
+      l.conns.delete(socket as Socket);
+      onUpgrade(sandboxId, l, req, socket, head);
+    });
     server.on('clientError', (_err, socket) => {
       if (socket.writable) writeRawError(socket, errors.badRequest('Malformed HTTP request'), newRequestId());
       else socket.destroy();
@@ -118,7 +152,10 @@ export function createGateway(opts: GatewayOptions): Gateway {
     for (const ws of l.sockets) ws.terminate();
     l.wss.close();
     const closed = new Promise<void>((resolve) => l.server.close(() => resolve()));
-    l.server.closeAllConnections();
+    for (const socket of l.conns) {
+      if (l.held.has(socket)) setTimeout(() => socket.destroy(), HELD_GRACE_MS).unref();
+      else socket.destroy();
+    }
     l.agent.destroy();
     await closed;
   }

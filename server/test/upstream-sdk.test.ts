@@ -149,4 +149,23 @@ describe('@hopx-ai/sdk against an engine in front of a cloud', () => {
       restore();
     }
   }, 120_000);
+
+  it("a sandbox deleted on the cloud behind the engine's back: the next agent call is a 404, then it is gone", async () => {
+    const sbx = await Sandbox.create({ template: 'code-interpreter', apiKey: e.apiKey, baseURL });
+    expect((await sbx.runCode('print(1)')).stdout).toBe('1\n');
+    const info = await engineGet(`/v1/sandboxes/${sbx.sandboxId}`);
+    expect((await cloud.call('DELETE', `/v1/sandboxes/${sbx.sandboxId}`)).status).toBeLessThan(300);
+    // The raw call, as the SDK makes it: the envelope, not a cut connection.
+    const res = await fetch(`${String(info.body.public_host)}/execute`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${String(info.body.auth_token)}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({ code: 'print(2)', language: 'python' }),
+    });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { code: string }).code).toBe('SANDBOX_NOT_FOUND');
+    expect((await engineGet(`/v1/sandboxes/${sbx.sandboxId}`)).status).toBe(404);
+  }, 120_000);
 });
