@@ -97,6 +97,13 @@ describe('upstream mode: faults', () => {
       expect(g.body).toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
       expect(g.body.message).toMatch(/Backend "cloud" did not answer within 4 s/);
       expect((await api('GET', `/v1/sandboxes/${localId}`)).status).toBe(200);
+      // A merged list does not wait longer than that for the silent backend.
+      const list = await api<{ data: Obj[]; unavailable_backends: Obj[] }>('GET', '/v1/sandboxes');
+      expect(list.status).toBe(200);
+      expect(list.body.data.map((s) => s.id)).toContain(localId);
+      expect(list.body.unavailable_backends).toEqual(
+        expect.arrayContaining([{ name: 'cloud', message: expect.stringMatching(/"cloud" did not answer/) }]),
+      );
     } finally {
       cloud.thaw();
     }

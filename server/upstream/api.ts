@@ -14,6 +14,8 @@ import type { UpstreamSandboxes } from './sandboxes.ts';
 
 type Obj = Record<string, unknown>;
 
+export const MERGED_LIST_TIMEOUT_MS = 5_000;
+
 export interface UpstreamContext {
   backends: Backends;
   sandboxes: UpstreamSandboxes;
@@ -66,6 +68,9 @@ export async function listAcross(
           limit,
           String(req.id),
           mapItem(backend),
+          // A merged page waits at most MERGED_LIST_TIMEOUT_MS for a silent upstream (the other
+          // backends' items are ready); one backend asked by name gets the full timeout.
+          only === undefined ? Math.min(MERGED_LIST_TIMEOUT_MS, client.timeoutMs) : undefined,
         );
         if (only !== undefined) passHeaders(reply, p.answer);
         return p;

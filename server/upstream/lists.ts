@@ -56,10 +56,11 @@ export async function upstreamPage(
   limit: number,
   requestId: string,
   mapItem: (item: Obj) => Promise<Obj> | Obj,
+  timeoutMs?: number,
 ): Promise<Page & { answer: UpstreamAnswer }> {
   const q = new URLSearchParams({ ...filters, limit: String(limit) });
   if (cursor) q.set('cursor', cursor);
-  const answer = await client.call({ path: `${path}?${q}`, requestId });
+  const answer = await client.call({ path: `${path}?${q}`, requestId, ...(timeoutMs ? { timeoutMs } : {}) });
   const body = answer.json as { data?: unknown; has_more?: unknown; next_cursor?: unknown } | null;
   if (answer.status !== 200 || !body || !Array.isArray(body.data)) throw new UpstreamListError(answer);
   const data = await Promise.all((body.data as Obj[]).map((item) => mapItem(item)));
