@@ -14,7 +14,7 @@ test.describe('accessibility (axe: no serious or critical violations)', () => {
 
   for (const theme of ['light', 'dark'] as const) {
     test(`list, detail, templates and settings in ${theme} theme`, async ({ signedInPage: page }) => {
-      test.setTimeout(90_000);
+      test.setTimeout(180_000); // four pages, axe on each; a busy machine needs more than 90 s
       await page.addInitScript((t) => localStorage.setItem('hopdeck-theme', t), theme);
       const pages: [string, string][] = [
         ['/sandboxes', 'Sandboxes'],
