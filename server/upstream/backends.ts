@@ -48,7 +48,7 @@ export class Backends {
   }
 
   unknown(name: string): HttpError {
-    return badRequest(`Unknown backend "${name}": this engine has ${this.names().join(', ')}`, {
+    return badRequest(`Unknown backend "${name.slice(0, 64)}": this engine has ${this.names().join(', ')}`, {
       backends: this.names(),
     });
   }
