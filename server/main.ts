@@ -41,7 +41,12 @@ function readConfig(argv: string[]): Config {
     fail(`unknown command "${argv[0]}"\n\n${USAGE}`, 2);
   }
   try {
-    return parseConfig(args);
+    const config = parseConfig(args);
+    // Upstream keys live in the config from here on: no child process inherits them (0014).
+    for (const name of Object.keys(process.env)) {
+      if (name === 'HOPX_API_KEY' || name.startsWith('HOPDECK_UPSTREAM_KEY_')) delete process.env[name];
+    }
+    return config;
   } catch (err) {
     if (err instanceof ConfigError && err.message === 'help') {
       process.stdout.write(USAGE);
