@@ -97,6 +97,7 @@ describe('upstream backends (decision 0014)', () => {
   it.each([
     [['--upstream', 'https://api.hopx.dev'], {}, /no API key for backend "upstream"/],
     [['--upstream', 'local=https://x.example'], { HOPX_API_KEY: 'k' }, /"local" is the engine/],
+    [['--upstream', 'file=https://x.example'], { HOPX_API_KEY: 'k' }, /"file" is reserved/],
     [['--upstream', 'ftp://x.example'], { HOPX_API_KEY: 'k' }, /http/],
     [['--upstream', 'https://user:pw@x.example'], { HOPX_API_KEY: 'k' }, /no key or password/],
     [

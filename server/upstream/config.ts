@@ -93,6 +93,8 @@ export function parseUpstreams(
         `--upstream: backend name "${name}" must be lower-case letters, digits and -, up to 32`,
       );
     if (name === LOCAL_BACKEND) throw new UpstreamConfigError('--upstream: "local" is the engine itself');
+    // HOPDECK_UPSTREAM_KEY_FILE is the key file's path, not the key of a backend called "file".
+    if (name === 'file') throw new UpstreamConfigError('--upstream: "file" is reserved; choose another name');
     if (out.some((u) => u.name === name))
       throw new UpstreamConfigError(`--upstream: backend "${name}" is given twice (name them: name=URL)`);
     const apiKey = fileKeys.get(name) ?? env[envKeyName(name)] ?? (i === 0 ? env.HOPX_API_KEY : undefined);
