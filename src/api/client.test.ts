@@ -71,6 +71,38 @@ describe('request', () => {
     await expect(request('/v1/x', { schema: z.unknown() })).rejects.toMatchObject({ retryAfter: 9 });
   });
 
+  it('reads HopX’s nested details.retry_after_seconds', async () => {
+    respond(429, {
+      error: 'x',
+      message: 'Rate limit exceeded',
+      code: 'RATE_LIMIT_EXCEEDED',
+      request_id: 'r',
+      details: { retry_after_seconds: 12 },
+    });
+    await expect(request('/v1/x', { schema: z.unknown() })).rejects.toMatchObject({ retryAfter: 12 });
+  });
+
+  it('keeps what an upstream failure says: 502, 503 and 504 envelopes name the backend', async () => {
+    for (const [status, code] of [
+      [502, 'UPSTREAM_UNAVAILABLE'],
+      [503, 'SERVICE_UNAVAILABLE'],
+      [504, 'UPSTREAM_TIMEOUT'],
+    ] as const) {
+      respond(status, {
+        error: 'Upstream error',
+        message: `Backend "cloud" failed (${code})`,
+        code,
+        request_id: `req_${status}`,
+      });
+      await expect(request('/v1/sandboxes', { schema: z.unknown() })).rejects.toMatchObject({
+        status,
+        code,
+        message: `Backend "cloud" failed (${code})`,
+        requestId: `req_${status}`,
+      });
+    }
+  });
+
   it('reports a body that is not an envelope with the status and the header request id', async () => {
     respond(502, '<html>bad gateway</html>', { 'X-Request-ID': 'req_h' });
     await expect(request('/v1/x', { schema: z.unknown() })).rejects.toMatchObject({
