@@ -11,8 +11,8 @@ import { createGateway, type Gateway } from './index.ts';
 import { startRealSandbox, type RealSandbox } from './testing/real-sandbox.ts';
 
 const ID = `sandbox_gwit${process.pid}`;
-const PORT = 7700;
-const BASE = `http://127.0.0.1:${PORT}`;
+let PORT = 0;
+let BASE = '';
 const ORIGIN = 'http://127.0.0.1:7070';
 
 const tokens = new SandboxTokens(randomBytes(32));
@@ -33,7 +33,10 @@ beforeAll(async () => {
     history: { start: (e) => void started.push(e), finish: (e) => void finished.push(e) },
     corsOrigins: [ORIGIN],
   });
-  await gateway.open(ID, PORT);
+  // A free port: a fixed one clashed with the upstream harness's agent ports (7700-7799).
+  await gateway.open(ID, 0);
+  PORT = gateway.port(ID) ?? 0;
+  BASE = `http://127.0.0.1:${PORT}`;
 });
 
 afterAll(async () => {

@@ -9,7 +9,7 @@ import { connect } from 'node:net';
 import { SandboxTokens } from '../auth/tokens.ts';
 import { ORIGIN, errorOf, openWs, useStubGateway } from './testing/stub-fixture.ts';
 
-const fx = useStubGateway('sandbox_unitgatewayhttp1', 7760);
+const fx = useStubGateway('sandbox_unitgatewayhttp1');
 
 describe('gateway auth and state', () => {
   it('rejects missing, forged, foreign and expired tokens with the HopX envelope', async () => {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ORIGIN, openWs, useStubGateway } from './testing/stub-fixture.ts';
 
-const fx = useStubGateway('sandbox_unitgatewayws001', 7761);
+const fx = useStubGateway('sandbox_unitgatewayws001');
 const SEVEN = ['start', 'stdout', 'stderr', 'stdout', 'rich_output', 'result', 'complete'];
 
 describe('gateway WebSocket relay', () => {

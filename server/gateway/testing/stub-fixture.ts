@@ -27,7 +27,8 @@ export interface StubFixture {
   auth(token?: string): Record<string, string>;
 }
 
-export function useStubGateway(id: string, port: number): StubFixture {
+/** A gateway in front of a stub agent, on a free port (`port` 0) unless one is given. */
+export function useStubGateway(id: string, port = 0): StubFixture {
   const fx = {
     id,
     port,
@@ -55,6 +56,8 @@ export function useStubGateway(id: string, port: number): StubFixture {
       heartbeatMs: 300,
     });
     await fx.gateway.open(id, port);
+    fx.port = fx.gateway.port(id) ?? port;
+    fx.base = `http://127.0.0.1:${fx.port}`;
   });
   afterAll(async () => {
     await fx.gateway?.closeAll();
