@@ -30,7 +30,7 @@ export class AgentWatch {
     this.#timer.unref();
   }
 
-  /** One pass over the running sandboxes (cheap: one cgroup file read each). */
+  /** One pass over the running sandboxes (one cgroup file read each, off the event loop). */
   async check(): Promise<void> {
     if (this.#busy || this.#closed) return;
     this.#busy = true;
@@ -38,7 +38,7 @@ export class AgentWatch {
       const { db, runtime } = this.svc.deps;
       for (const r of liveSandboxes(db)) {
         if (this.#closed) break;
-        if (r.pool || r.status !== 'running' || runtime.isAlive(r.id)) continue;
+        if (r.pool || r.status !== 'running' || (await runtime.checkAlive(r.id))) continue;
         // At its deadline the watchdog ends it on purpose; the expiry sweep deletes it.
         if (r.expires_at && Date.parse(r.expires_at) <= Date.now() + 2000) continue;
         await this.#recover(r.id);

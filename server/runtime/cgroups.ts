@@ -4,7 +4,7 @@
  * /sys/fs/cgroup/<ctrl>), or none. Every sandbox gets `hopdeck/<id>` in each hierarchy.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxResources } from '../../contract/schemas.ts';
@@ -162,6 +162,15 @@ export class Cgroups {
     } catch {
       return [];
     }
+  }
+
+  /** `procs` read from the thread pool: a cgroup file read waits on the kernel's cgroup lock, which
+   * every engine's boots and destroys on the host also take. */
+  async procsAsync(id: string): Promise<number[]> {
+    const dir = this.mode === 'v1' ? this.#dir(id, 'pids') : this.#dirs(id)[0];
+    if (!dir) return [];
+    const text = await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '');
+    return text.split('\n').filter(Boolean).map(Number);
   }
 
   exists(id: string): boolean {

@@ -201,6 +201,11 @@ export class LocalRuntime implements Runtime {
     return pid !== null && pidAlive(pid) && ownsPid(pid, id);
   }
 
+  async checkAlive(id: string): Promise<boolean> {
+    if (this.cgroups !== 'none') return (await this.#cg.procsAsync(id)).length > 0;
+    return this.isAlive(id);
+  }
+
   /** Why the sandbox's processes ended, as far as the host can tell. */
   deathCause(id: string): string {
     if (this.#cg.oomKills(id) > 0) return 'it ran out of memory and the kernel ended a process';

@@ -62,6 +62,8 @@ export interface Runtime {
   setDeadline(id: string, expiresAt: string | null): Promise<void>;
   /** Does any process of the sandbox run? (cheap; how the control plane notices a dead agent) */
   isAlive(id: string): boolean;
+  /** The same, without blocking the event loop (the per-second agent watch uses it). */
+  checkAlive(id: string): Promise<boolean>;
   /** Why a sandbox's processes ended, in words for error messages (e.g. out of memory). */
   deathCause(id: string): string;
   /** Kill the sandbox's processes synchronously (an engine forced to exit now). */
