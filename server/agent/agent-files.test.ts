@@ -1,6 +1,11 @@
 // Files, env and commands over the agent's real socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { chmod, readdir, stat, symlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startAgent, type AgentHandle } from './testing/harness.ts';
+import { multipart, patternSha256, sendUpload, type Part } from './testing/multipart.ts';
 
 let agent: AgentHandle;
 beforeAll(async () => {
@@ -57,21 +62,6 @@ describe('agent /files', () => {
     expect(Buffer.compare(down.body, bytes)).toBe(0);
   });
 
-  it('accepts a multipart upload', async () => {
-    const form = new FormData();
-    form.append('file', new Blob([Buffer.from('uploaded!')]), 'up.txt');
-    form.append('path', '/workspace/up/here.txt');
-    const req = new Request('http://x/', { method: 'POST', body: form });
-    const body = Buffer.from(await req.arrayBuffer());
-    const res = await agent.call('POST', '/files/upload', body, {
-      'content-type': req.headers.get('content-type')!,
-    });
-    expect(res.status).toBe(200);
-    expect((await agent.call('GET', '/files/read?path=/workspace/up/here.txt')).json()).toMatchObject({
-      content: 'uploaded!',
-    });
-  });
-
   it('gives clear errors for missing files and bad paths', async () => {
     const missing = await agent.call('GET', '/files/read?path=/workspace/none.txt');
     expect(missing.status).toBe(404);
@@ -90,6 +80,100 @@ describe('agent /files', () => {
       overwrite: false,
     });
     expect(clash.json()).toMatchObject({ code: 'FILE_ALREADY_EXISTS' });
+  });
+});
+
+describe('agent /files/upload (streamed to disk)', () => {
+  const upload = (parts: Part[], opts?: { contentLength?: number }) =>
+    sendUpload({ socketPath: agent.socket }, multipart(parts), opts);
+  const onDisk = (api: string) => join(agent.root, api);
+  const sha256Of = async (api: string) => {
+    const h = createHash('sha256');
+    for await (const c of createReadStream(onDisk(api))) h.update(c as Buffer);
+    return h.digest('hex');
+  };
+  /** No temporary file of an upload is left anywhere it could have been written. */
+  const expectNoTemp = async () => {
+    for (const dir of ['/workspace', '/workspace/up']) {
+      const names = await readdir(onDisk(dir)).catch(() => [] as string[]);
+      expect(names.filter((n) => n.startsWith('.upload-'))).toEqual([]);
+    }
+  };
+
+  it('takes a file larger than the old 256 MiB in-memory cap, path after the file (JS SDK order)', async () => {
+    const bytes = 300 * 1024 * 1024;
+    const res = await upload([
+      { name: 'file', filename: 'big.bin', bytes },
+      { name: 'path', value: '/workspace/up/big.bin' },
+    ]);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body).toMatchObject({ success: true, path: '/workspace/up/big.bin', size: bytes });
+    expect((await stat(onDisk('/workspace/up/big.bin'))).size).toBe(bytes);
+    expect(await sha256Of('/workspace/up/big.bin')).toBe(patternSha256(bytes));
+    await expectNoTemp();
+    await agent.call('DELETE', '/files/remove?path=/workspace/up/big.bin');
+  });
+
+  it('takes the path before the file, overwrites keeping the mode, defaults to the work dir', async () => {
+    await agent.call('POST', '/files/write', { path: '/workspace/up/keep.txt', content: 'old' });
+    await chmod(onDisk('/workspace/up/keep.txt'), 0o600);
+    const res = await upload([
+      { name: 'path', value: '/workspace/up/keep.txt' },
+      { name: 'file', filename: 'x', bytes: 5000 },
+    ]);
+    expect(res.status, res.text).toBe(200);
+    const st = await stat(onDisk('/workspace/up/keep.txt'));
+    expect(st.size).toBe(5000);
+    expect(st.mode & 0o777).toBe(0o600);
+    const plain = await upload([{ name: 'file', filename: '../../named.txt', bytes: 10 }]);
+    expect(plain.body).toMatchObject({ path: '/workspace/named.txt', size: 10 });
+    await expectNoTemp();
+  });
+
+  it('answers clear envelopes for bad bodies and leaves no temporary file behind', async () => {
+    const file: Part = { name: 'file', filename: 'f', bytes: 2048 };
+    const cases: [Part[], number, string][] = [
+      [[{ name: 'path', value: '/workspace/up/none' }], 400, 'MISSING_PARAMETER'],
+      [
+        [file, { ...file, name: 'file' }, { name: 'path', value: '/workspace/up/two' }],
+        400,
+        'INVALID_REQUEST',
+      ],
+      [[{ ...file, name: 'other' }], 400, 'INVALID_REQUEST'],
+      [[{ ...file, extraHeader: `X-Big: ${'a'.repeat(20_000)}` }], 400, 'INVALID_REQUEST'],
+      [[{ name: 'path', value: '/proc/self/x' }, file], 403, 'PATH_NOT_ALLOWED'],
+      [[file, { name: 'path', value: '/dev/shm/../null' }], 403, 'PATH_NOT_ALLOWED'],
+      [[file, { name: 'path', value: 'relative.txt' }], 400, 'INVALID_PATH'],
+      [[file, { name: 'path', value: '/workspace' }], 400, 'INVALID_PATH'],
+    ];
+    for (const [parts, status, code] of cases) {
+      const res = await upload(parts);
+      expect(res.status, `${JSON.stringify(parts.map((p) => p.name))}: ${res.text}`).toBe(status);
+      expect(res.body).toMatchObject({ code });
+      expect(typeof res.body.request_id).toBe('string');
+    }
+    const garbage = await agent.call('POST', '/files/upload', 'not multipart at all', {
+      'content-type': 'multipart/form-data; boundary=zzz',
+    });
+    expect(garbage.status).toBe(400);
+    const noBoundary = await agent.call('POST', '/files/upload', 'x', {
+      'content-type': 'multipart/form-data',
+    });
+    expect(noBoundary.json()).toMatchObject({ code: 'INVALID_REQUEST' });
+    await expectNoTemp();
+  });
+
+  it('refuses a link into /dev at the destination and a body larger than the free disk (507)', async () => {
+    await symlink('/dev/null', onDisk('/workspace/up/devnull'));
+    const link = await upload([
+      { name: 'file', filename: 'f', bytes: 100 },
+      { name: 'path', value: '/workspace/up/devnull' },
+    ]);
+    expect(link.status, link.text).toBe(403);
+    const huge = await upload([{ name: 'file', filename: 'f', bytes: 1024 }], { contentLength: 2 ** 52 });
+    expect(huge.status, huge.text).toBe(507);
+    expect(huge.body).toMatchObject({ code: 'FILE_OPERATION_FAILED' });
+    await expectNoTemp();
   });
 });
 

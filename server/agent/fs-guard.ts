@@ -110,6 +110,27 @@ export async function openForWrite(cfg: AgentConfig, api: string, overwrite: boo
 }
 
 /**
+ * Where a finished file may be renamed to: the real path (links before the last component resolved,
+ * pseudo filesystems refused) and the mode of the regular file it replaces. Anything there that is
+ * not a regular file is refused as `openForWrite` would. A rename never follows a link at the end.
+ */
+export async function checkWriteTarget(
+  cfg: AgentConfig,
+  api: string,
+): Promise<{ real: string; mode?: number }> {
+  const real = await resolvedReal(cfg, api);
+  const st = await lstat(real).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return null;
+    throw err;
+  });
+  if (st === null || st.isSymbolicLink()) return { real };
+  if (st.isDirectory()) throw new AgentError(400, 'INVALID_PATH', `Is a directory: ${api}`, { path: api });
+  if (!st.isFile())
+    throw new AgentError(400, 'INVALID_PATH', `Not a regular file (${kindOf(st)}): ${api}`, { path: api });
+  return { real, mode: st.mode & 0o7777 };
+}
+
+/**
  * Read at most `cap` bytes of an open file; `overflow` is true when there was more. Reads in
  * chunks, so a file that grows while being read (or lies about its size) cannot bloat the agent.
  */

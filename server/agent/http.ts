@@ -7,7 +7,6 @@ import type { z } from 'zod';
 import { errorEnvelope, requestIdFrom, rfc3339 } from '../../contract/wire.ts';
 
 export const MAX_JSON_BODY = 8 * 1024 * 1024;
-export const MAX_UPLOAD_BODY = 256 * 1024 * 1024;
 
 export const nowIso = (): string => rfc3339();
 

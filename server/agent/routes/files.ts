@@ -4,7 +4,7 @@
  * bodies are capped, and nothing here can block the agent (see 0008-hardening).
  */
 import { lstat, rm, stat } from 'node:fs/promises';
-import { basename, dirname, join, posix } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { z } from 'zod';
 import {
@@ -17,18 +17,10 @@ import {
   queryPath,
   resolvedReal,
 } from '../fs-guard.ts';
-import {
-  AgentError,
-  MAX_UPLOAD_BODY,
-  nowIso,
-  readBody,
-  readJson,
-  sendJson,
-  type Ctx,
-  type Router,
-} from '../http.ts';
+import { AgentError, nowIso, readJson, sendJson, type Ctx, type Router } from '../http.ts';
 import type { AgentState } from '../state.ts';
 import { listRoute } from './files-list.ts';
+import { receiveUpload } from './files-upload.ts';
 
 /** /files/read answers JSON text: beyond this, /files/download streams the bytes. */
 export const MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -74,12 +66,6 @@ async function writeChecked(state: AgentState, raw: string, data: Buffer, overwr
     }
   });
   return api;
-}
-
-/** Uploads are parsed in memory: keep them well inside the sandbox's memory limit. */
-function uploadLimit(state: AgentState): number {
-  const mem = state.cfg.resources?.memory_mb;
-  return mem ? Math.min(MAX_UPLOAD_BODY, Math.floor((mem * 1024 * 1024) / 4)) : MAX_UPLOAD_BODY;
 }
 
 export function fileRoutes(router: Router, state: AgentState): void {
@@ -140,27 +126,8 @@ export function fileRoutes(router: Router, state: AgentState): void {
   });
 
   router.on('POST', '/files/upload', async (ctx) => {
-    const type = ctx.req.headers['content-type'] ?? '';
-    if (!type.startsWith('multipart/form-data')) {
-      throw new AgentError(400, 'INVALID_REQUEST', 'Upload must be multipart/form-data with a file field');
-    }
-    const raw = await readBody(ctx.req, uploadLimit(state));
-    let form: FormData;
-    try {
-      form = await new Response(raw, { headers: { 'content-type': type } }).formData();
-    } catch {
-      throw new AgentError(400, 'INVALID_REQUEST', 'Malformed multipart body');
-    }
-    const file = form.get('file');
-    if (!file || typeof file === 'string') throw new AgentError(400, 'MISSING_PARAMETER', 'file is required');
-    const dest = form.get('path');
-    const target =
-      typeof dest === 'string' && dest
-        ? dest
-        : posix.join(state.cfg.workdir, basename(file.name || 'upload'));
-    const data = Buffer.from(await file.arrayBuffer());
-    const path = await writeChecked(state, target, data, true);
-    fileResponse(ctx, path, data.length, 'File uploaded');
+    const { path, size } = await receiveUpload(ctx, state);
+    fileResponse(ctx, path, size, 'File uploaded');
   });
 
   router.on('GET', '/files/exists', async (ctx) => {
