@@ -14,7 +14,9 @@ const templates = ['python', 'ubuntu', 'nodejs'];
 const ids: string[] = [];
 
 beforeAll(async () => {
-  e = await startEngine();
+  // No background work: the agent watch would boot these process-less `running` records again
+  // (it did, within a second, and changed the counts below under load).
+  e = await startEngine({ start: false });
   const base = Date.parse('2026-11-01T00:00:00Z');
   for (let i = 0; i < 30; i++) {
     const t = findTemplate(e.store.db, templates[i % 3] as string);
