@@ -7,10 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Execution } from '../../contract/schemas.ts';
 import { startEngine, type TestEngine } from '../test/engine.ts';
 
+// Agent ports of its own, outside startEngine's 7500-7699 and the upstream harness's 7700-7799.
 let e: TestEngine;
 let baseURL: string;
 beforeAll(async () => {
-  e = await startEngine({ warmPool: 0, agentPorts: [7720, 7739] });
+  e = await startEngine({ warmPool: 0, agentPorts: [7900, 7919] });
   baseURL = await e.listen();
 });
 afterAll(async () => {
@@ -21,7 +22,7 @@ describe('@hopx-ai/sdk streaming through the gateway', () => {
   it('streams stdout and stderr in order and records the run with the agent execution id', async () => {
     const sbx = await Sandbox.create({ template: 'code-interpreter', apiKey: e.apiKey, baseURL });
     const info = await sbx.getInfo();
-    expect(info.publicHost).toMatch(/^http:\/\/127\.0\.0\.1:77[23]\d$/);
+    expect(info.publicHost).toMatch(/^http:\/\/127\.0\.0\.1:79[01]\d$/);
 
     const code =
       'import sys, time\nfor i in range(3):\n  print(i, flush=True)\n  time.sleep(0.05)\nprint("oops", file=sys.stderr)';
