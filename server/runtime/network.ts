@@ -175,8 +175,10 @@ export async function slirpProcesses(dir: string): Promise<number[]> {
  * after 1 s), and wait until they are gone. Idempotent.
  */
 export async function stopSlirp(pid: number | null | undefined, dir: string): Promise<void> {
-  const pids = new Set(await slirpProcesses(dir));
-  if (typeof pid === 'number' && slirpAlive(pid, dir)) pids.add(pid);
+  // The scan (every process on the host) is for one an engine crash left unrecorded: a recorded
+  // slirp4netns that is alive is the sandbox's only one (starts and re-attaches are one at a time).
+  const recorded = typeof pid === 'number' && slirpAlive(pid, dir);
+  const pids = new Set(recorded ? [pid] : await slirpProcesses(dir));
   for (const p of pids) signal(p, 'SIGTERM');
   const deadline = Date.now() + 1000;
   const alive = () => [...pids].filter((p) => pidAlive(p) && ownsSlirp(p, dir));
