@@ -29,7 +29,7 @@ function sandbox(i: number): Sandbox {
   };
 }
 
-async function renderTable(rows: Sandbox[], onToggle = vi.fn(), onToggleAll = vi.fn()) {
+async function renderTable(rows: Sandbox[], onToggle = vi.fn(), onToggleAll = vi.fn(), showBackend = false) {
   const root = createRootRoute({
     component: () => (
       <SandboxTable
@@ -37,6 +37,7 @@ async function renderTable(rows: Sandbox[], onToggle = vi.fn(), onToggleAll = vi
         selected={new Set([rows[1]?.id ?? ''])}
         onToggle={onToggle}
         onToggleAll={onToggleAll}
+        showBackend={showBackend}
       />
     ),
   });
@@ -59,7 +60,8 @@ beforeAll(() => {
 });
 afterEach(cleanup);
 
-describe('SandboxTable', () => {
+// Rendering 1,000 rows in jsdom takes seconds on a busy machine.
+describe('SandboxTable', { timeout: 20_000 }, () => {
   it('shows each sandbox with its id link, status, template, resources and countdown', async () => {
     await renderTable([sandbox(0), sandbox(1)]);
     const row = screen.getByRole('row', { name: /sandbox_0000000000000000/ });
@@ -81,6 +83,22 @@ describe('SandboxTable', () => {
     expect(onToggle).toHaveBeenCalledWith('sandbox_0000000000000000', true);
     fireEvent.click(screen.getByRole('checkbox', { name: 'Select all sandboxes on this page' }));
     expect(onToggleAll).toHaveBeenCalledWith(true);
+  });
+
+  it('has a Backend column only when the engine has upstreams', async () => {
+    await renderTable([sandbox(0), { ...sandbox(1), backend: 'cloud' }]);
+    expect(screen.queryByRole('columnheader', { name: 'Backend' })).not.toBeInTheDocument();
+    cleanup();
+    await renderTable([sandbox(0), { ...sandbox(1), backend: 'cloud' }], vi.fn(), vi.fn(), true);
+    const headers = screen.getAllByRole('columnheader').map((h) => h.textContent);
+    expect(headers.indexOf('Backend')).toBe(headers.indexOf('Template') + 1);
+    const backendCell = (id: string) =>
+      within(screen.getByRole('row', { name: new RegExp(id) })).getAllByRole('cell')[
+        headers.indexOf('Backend')
+      ];
+    expect(backendCell('sandbox_0000000000000001')).toHaveTextContent('cloud');
+    // Items of an engine without upstreams carry no backend: they are local.
+    expect(backendCell('sandbox_0000000000000000')).toHaveTextContent('local');
   });
 
   it('renders only a window of a long list', async () => {
