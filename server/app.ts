@@ -191,6 +191,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     urls,
     hostNames: urls.public !== null,
     log: app.log,
+    ownPort: (p) =>
+      p === opts.port || p === opts.framesPort || (p >= opts.agentPorts[0] && p <= opts.agentPorts[1]),
   });
   upstreamRef.current = upstream;
   const upstreamCtx = backends.enabled ? { backends, sandboxes: upstream } : null;

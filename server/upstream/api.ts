@@ -4,7 +4,8 @@
  * name. The route files call these; the local side is passed in as page functions.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { notFound } from '../errors.ts';
+import { PortRangeExhaustedError } from '../control-plane/ports.ts';
+import { HttpError, notFound } from '../errors.ts';
 import type { Backends } from './backends.ts';
 import { CREATE_TIMEOUT_MS, type UpstreamClient } from './client.ts';
 import { LOCAL_BACKEND } from './config.ts';
@@ -108,10 +109,55 @@ export async function createUpstream(
   });
   const json = a.json as Obj | null;
   if (a.status < 300 && json && typeof json.id === 'string') {
+    let shown: Obj;
+    try {
+      shown = await ctx.sandboxes.present(client.name, json, { token: true });
+    } catch (err) {
+      // Created upstream but not presentable here (no free gateway port, a store error): the
+      // caller never gets its id, so it must not stay running (and billed) on the cloud unseen.
+      await undoCreate(ctx, client, json.id, String(req.id), err);
+      throw new HttpError(
+        503,
+        'SERVICE_UNAVAILABLE',
+        `Sandbox could not be set up on this engine (${errText(err)}); it was deleted on backend "${client.name}"`,
+        { backend: client.name },
+      );
+    }
     passHeaders(reply, a);
-    return reply.code(a.status).send(await ctx.sandboxes.present(client.name, json, { token: true }));
+    return reply.code(a.status).send(shown);
   }
   return relay(req, reply, client, ctx.sandboxes, a, '', '/create');
+}
+
+const errText = (err: unknown) =>
+  err instanceof PortRangeExhaustedError ? 'no free gateway port' : 'internal error';
+
+/** Best effort: forget the half-made sandbox here and delete it upstream; every outcome is logged. */
+async function undoCreate(
+  ctx: UpstreamContext,
+  client: UpstreamClient,
+  id: string,
+  rid: string,
+  err: unknown,
+) {
+  const log = ctx.sandboxes.deps.log;
+  log?.warn({ err, sandbox_id: id, backend: client.name }, 'upstream sandbox created but not set up here');
+  ctx.sandboxes.forget(id);
+  try {
+    const d = await client.call({
+      method: 'DELETE',
+      path: `/v1/sandboxes/${encodeURIComponent(id)}`,
+      requestId: rid,
+    });
+    if (d.status >= 300 && d.status !== 404)
+      log?.warn(
+        { sandbox_id: id, backend: client.name, status: d.status },
+        'upstream delete of a failed create refused',
+      );
+    else log?.warn({ sandbox_id: id, backend: client.name }, 'upstream sandbox of a failed create deleted');
+  } catch (e) {
+    log?.warn({ err: e, sandbox_id: id, backend: client.name }, 'upstream delete of a failed create failed');
+  }
 }
 
 /** `GET /v1/templates/:name`: `?backend=` names where; else local first, then each upstream. */

@@ -48,7 +48,9 @@ export class Backends {
   }
 
   unknown(name: string): HttpError {
-    return badRequest(`Unknown backend "${name.slice(0, 64)}": this engine has ${this.names().join(', ')}`, {
+    // At most 64 characters, printable ASCII only: the name is the client's, the message may be shown.
+    const shown = name.slice(0, 64).replace(/[^\x20-\x7e]/g, '?');
+    return badRequest(`Unknown backend "${shown}": this engine has ${this.names().join(', ')}`, {
       backends: this.names(),
     });
   }

@@ -10,6 +10,32 @@ import type { UpstreamConfig } from './config.ts';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const CREATE_TIMEOUT_MS = 120_000;
+/** The most of an upstream answer the engine reads to parse and rewrite (a 100-item list is ~100 KiB). */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+/** Read at most `max` bytes of a body; more is an error (the rest is never read). */
+async function readCapped(res: Response, max: number): Promise<string | null> {
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => undefined);
+    return null;
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 export interface BackendHealth {
   status: 'ok' | 'degraded' | 'down';
@@ -73,6 +99,14 @@ export class UpstreamClient {
     });
   }
 
+  /** The upstream answered, but with something the engine will not use (too big, a redirect, bad JSON). */
+  bad(reason: string): HttpError {
+    this.fail('degraded', reason);
+    return new HttpError(502, 'UPSTREAM_BAD_ANSWER', `Backend "${this.name}" ${reason}`, {
+      backend: this.name,
+    });
+  }
+
   async call(opts: CallOptions): Promise<UpstreamAnswer> {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const ctrl = new AbortController();
@@ -93,23 +127,33 @@ export class UpstreamClient {
         redirect: 'manual',
       });
       const type = res.headers.get('content-type') ?? '';
+      if (res.status >= 300 && res.status < 400) {
+        // Never followed (the key would go along): a redirect is not an answer we can use.
+        await res.body?.cancel().catch(() => undefined);
+        throw this.bad(`answered a redirect (${res.status}), which is not followed`);
+      }
       if (opts.stream && !type.includes('json')) {
         clearTimeout(timer);
         this.observe(res.status, performance.now() - started);
         return { status: res.status, headers: res.headers, json: null, text: '', response: res };
       }
-      const text = await res.text();
+      const raw = await readCapped(res, MAX_ANSWER_BYTES);
+      if (raw === null) throw this.bad(`answered more than ${MAX_ANSWER_BYTES >> 20} MiB`);
+      // An upstream that echoes the key back (in an error message, say) must not pass it on.
+      const text = raw.includes(this.config.apiKey) ? raw.split(this.config.apiKey).join('[redacted]') : raw;
       this.observe(res.status, performance.now() - started);
       let json: unknown = null;
       if (text && type.includes('json')) {
         try {
           json = JSON.parse(text);
         } catch {
+          if (res.status < 300) throw this.bad('answered malformed JSON');
           json = null;
         }
       }
       return { status: res.status, headers: res.headers, json, text };
     } catch (err) {
+      if (err instanceof HttpError) throw err;
       if (ctrl.signal.aborted && opts.signal?.aborted) throw this.unavailable('the request was cancelled');
       if (ctrl.signal.aborted) {
         this.fail('down', `no answer within ${Math.round(timeoutMs / 1000)} s`);

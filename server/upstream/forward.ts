@@ -34,6 +34,13 @@ const CORE_SUFFIX = /^(|\/(kill|pause|resume|start|stop|timeout|token\/refresh))
 
 type Obj = Record<string, unknown>;
 
+/**
+ * Only types a browser will not render as a page on the engine's origin (where the dashboard's
+ * session cookie lives): an upstream's `text/html` or SVG becomes `fallback`.
+ */
+const SAFE_TYPE = /^(application\/(json|x-ndjson|octet-stream)|text\/(event-stream|plain))\s*(;|$)/i;
+const safeType = (type: string | null, fallback: string) => (type && SAFE_TYPE.test(type) ? type : fallback);
+
 const bodyOf = (req: FastifyRequest): unknown =>
   req.method === 'GET' || req.method === 'HEAD' || req.method === 'DELETE'
     ? undefined
@@ -53,7 +60,7 @@ export async function relay(
   reply.code(a.status);
   if (a.response) {
     // Streams (logs followed as SSE) and non-JSON bodies go through as they are.
-    reply.header('content-type', a.headers.get('content-type') ?? 'application/octet-stream');
+    reply.header('content-type', safeType(a.headers.get('content-type'), 'application/octet-stream'));
     const body = a.response.body;
     return reply.send(body ? Readable.fromWeb(body as WebReadableStream) : '');
   }
@@ -76,7 +83,8 @@ export async function relay(
   const scrubbed = id ? sandboxes.scrub(id, a.text) : a.text;
   const json = scrubbed === a.text || a.json === null ? a.json : (JSON.parse(scrubbed) as unknown);
   if (json === null) {
-    if (a.text) reply.header('content-type', a.headers.get('content-type') ?? 'text/plain');
+    if (a.text)
+      reply.header('content-type', safeType(a.headers.get('content-type'), 'text/plain; charset=utf-8'));
     return reply.send(scrubbed);
   }
   return reply.send(json);

@@ -19,6 +19,7 @@ import {
 import type { Db } from '../store/db.ts';
 import type { Backends } from './backends.ts';
 import type { UpstreamClient } from './client.ts';
+import { refusePublicHost } from './public-host.ts';
 import type { UpstreamAgentTarget, UpstreamAgents } from './types.ts';
 
 /** The upstream's JWT is refreshed when less than this is left (the SDKs use the same hour). */
@@ -34,7 +35,13 @@ export interface UpstreamSandboxesDeps {
   /** Under a public URL agents are reached by host name: no gateway port is opened. */
   hostNames: boolean;
   log?: { warn(obj: object, msg: string): void };
+  /** Whether a port is one of the engine's own (API, frames, gateway range): never a public_host. */
+  ownPort?: (port: number) => boolean;
 }
+
+/** Ids no upstream had are not asked about again for this long (a flood of repeats costs nothing). */
+export const NEGATIVE_TTL_MS = 10_000;
+const NEGATIVE_MAX = 10_000;
 
 type Obj = Record<string, unknown>;
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -42,6 +49,8 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 export class UpstreamSandboxes implements UpstreamAgents {
   readonly #refreshing = new Map<string, Promise<string>>();
   readonly #opening = new Map<string, Promise<number | null>>();
+  /** id → when "no upstream has it" stops being believed (insertion order = oldest first). */
+  readonly #missing = new Map<string, number>();
 
   constructor(readonly deps: UpstreamSandboxesDeps) {}
 
@@ -59,6 +68,9 @@ export class UpstreamSandboxes implements UpstreamAgents {
     const row = getUpstreamSandbox(this.deps.db, id);
     const known = row ? this.deps.backends.upstream(row.backend) : null;
     if (known) return known;
+    const until = this.#missing.get(id);
+    if (until !== undefined && until > Date.now()) return null;
+    this.#missing.delete(id);
     let failure: unknown = null;
     for (const u of this.deps.backends.upstreams) {
       try {
@@ -72,20 +84,29 @@ export class UpstreamSandboxes implements UpstreamAgents {
       }
     }
     if (failure) throw failure;
+    if (this.#missing.size >= NEGATIVE_MAX) this.#missing.delete(this.#missing.keys().next().value as string);
+    this.#missing.set(id, Date.now() + NEGATIVE_TTL_MS);
     return null;
   }
 
   /** Store what the upstream told us about a sandbox (its public_host and JWT, if given). */
   remember(backend: string, s: Obj): UpstreamSandboxRow | null {
     if (typeof s.id !== 'string' || !s.id) return null;
+    this.#missing.delete(s.id);
     if (s.status === 'deleted' || s.status === 'killed') {
       this.forget(s.id);
       return null;
     }
+    let host = typeof s.public_host === 'string' && s.public_host ? s.public_host : null;
+    const refused = host && this.#refuseHost(backend, host);
+    if (refused) {
+      this.deps.log?.warn({ sandbox_id: s.id, backend }, `upstream public_host refused: ${refused}`);
+      host = null;
+    }
     return upsertUpstreamSandbox(this.deps.db, {
       id: s.id,
       backend,
-      ...(typeof s.public_host === 'string' && s.public_host ? { public_host: s.public_host } : {}),
+      ...(host ? { public_host: host } : {}),
       ...(typeof s.auth_token === 'string' && s.auth_token
         ? {
             upstream_token: s.auth_token,
@@ -121,6 +142,12 @@ export class UpstreamSandboxes implements UpstreamAgents {
       out.direct_url = url;
     }
     return out;
+  }
+
+  #refuseHost(backend: string, host: string): string | null {
+    const url = this.deps.backends.upstream(backend)?.config.url;
+    if (!url) return 'unknown backend';
+    return refusePublicHost(host, url, this.deps.ownPort ?? (() => false));
   }
 
   /** Defence in depth: the upstream's JWT never leaves in a body the engine passes on as-is. */

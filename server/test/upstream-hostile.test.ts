@@ -1,0 +1,270 @@
+// Upstream mode against a hostile or broken cloud, and hostile clients of the engine (decision
+// 0014, "Safety"). The cloud here is a scripted HTTP server (a third party we do not control),
+// the engine is real: it must clean up creates it cannot present, cap what it reads, refuse
+// public_hosts it must not send a JWT to, never follow redirects, keep the key to itself, and
+// never let a client's id or path reach another upstream route.
+import http from 'node:http';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEngine, type TestEngine } from './engine.ts';
+
+const KEY = 'sk-hostile-cloud-key-0123456789';
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+type Obj = Record<string, unknown>;
+
+let engine: TestEngine;
+let cloud: http.Server;
+let cloudUrl = '';
+let trap: http.Server;
+let trapUrl = '';
+let trapHits = 0;
+let seen: string[] = [];
+let route: Handler | null = null;
+const created = new Set<string>();
+let n = 0;
+
+const sandbox = (id: string, extra: Obj = {}) => ({
+  id,
+  object: 'sandbox',
+  status: 'running',
+  template_name: 'code-interpreter',
+  public_host: `${cloudUrl}/agent/${id}`,
+  auth_token: 'upstream-jwt-secret',
+  token_expires_at: '2099-01-01T00:00:00Z',
+  ...extra,
+});
+
+/** The well-behaved part of the cloud; `route` overrides it per test. */
+const base: Handler = (req, res) => {
+  const send = (status: number, body: unknown) =>
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  const m = /^\/v1\/sandboxes\/([^/?]+)/.exec(req.url ?? '');
+  if (req.method === 'POST' && req.url === '/v1/sandboxes') {
+    const id = `sbx-${++n}`;
+    created.add(id);
+    return send(201, sandbox(id));
+  }
+  if (req.method === 'DELETE' && m) return send(created.delete(m[1]!) ? 200 : 404, {});
+  if (m && created.has(m[1]!)) return send(200, sandbox(m[1]!));
+  if (req.url?.startsWith('/v1/sandboxes?'))
+    return send(200, { data: [], has_more: false, next_cursor: null });
+  send(404, { error: 'not found', message: 'Sandbox not found', code: 'SANDBOX_NOT_FOUND' });
+};
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const { port } = s.address() as AddressInfo;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+async function serve(h: Handler): Promise<[http.Server, string]> {
+  const s = http.createServer(h);
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  return [s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`];
+}
+
+async function api(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${engine.baseUrl}${path}`, {
+    method,
+    headers: { ...engine.auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    redirect: 'manual',
+  });
+  const text = await res.text();
+  expect(text).not.toContain(KEY);
+  expect(text).not.toContain('upstream-jwt-secret');
+  let json: Obj = {};
+  try {
+    json = JSON.parse(text) as Obj;
+  } catch {
+    json = { raw: text };
+  }
+  return { status: res.status, headers: res.headers, body: json };
+}
+
+beforeAll(async () => {
+  [cloud, cloudUrl] = await serve((req, res) => {
+    seen.push(`${req.method} ${req.url}${req.headers['x-api-key'] === KEY ? '' : ' (no key)'}`);
+    (route ?? base)(req, res);
+  });
+  [trap, trapUrl] = await serve((_req, res) => {
+    trapHits++;
+    res.end('{}');
+  });
+  const port = await freePort();
+  engine = await startEngine({
+    upstreams: [{ name: 'evil', url: cloudUrl, apiKey: KEY }],
+    agentPorts: [port, port], // one gateway port: the second create cannot be presented
+    upstreamTimeoutMs: 2000,
+    probeIntervalMs: 600_000,
+  });
+  await engine.listen();
+}, 60_000);
+
+afterAll(async () => {
+  await engine?.dispose();
+  cloud?.closeAllConnections();
+  trap?.closeAllConnections();
+  await Promise.all([new Promise((r) => cloud?.close(r)), new Promise((r) => trap?.close(r))]);
+});
+
+beforeEach(() => {
+  route = null;
+  seen = [];
+});
+
+describe('upstream mode: a create it cannot present', () => {
+  it('deletes the sandbox upstream and answers a clear 503', async () => {
+    const first = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
+    expect(first.status).toBe(201);
+    expect(first.body.public_host).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    const second = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
+    expect(second.status).toBe(503);
+    expect(second.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', request_id: expect.any(String) });
+    expect(second.body.message).toMatch(/no free gateway port.*deleted on backend "evil"/);
+    expect(seen).toContain('DELETE /v1/sandboxes/sbx-2');
+    expect(created.has('sbx-2')).toBe(false);
+    expect((await api('DELETE', `/v1/sandboxes/${first.body.id as string}`)).status).toBeLessThan(300);
+  });
+});
+
+describe('upstream mode: a hostile cloud', () => {
+  it('refuses public_hosts that point at link-local, other schemes or carry user info', async () => {
+    const trapPort = new URL(trapUrl).port;
+    for (const host of [
+      'http://169.254.169.254/latest',
+      'file:///etc/passwd',
+      `http://u:p@127.0.0.1:${trapPort}/`,
+    ]) {
+      route = (req, res) =>
+        req.method === 'POST'
+          ? res
+              .writeHead(201, { 'content-type': 'application/json' })
+              .end(JSON.stringify(sandbox(`sbx-h${++n}`, { public_host: host })))
+          : base(req, res);
+      const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
+      expect(c.status).toBe(201);
+      // The engine's agent URL for it leads nowhere: the upstream JWT is not sent anywhere.
+      const agent = await fetch(`${c.body.public_host as string}/system`, {
+        headers: { authorization: `Bearer ${c.body.auth_token as string}` },
+      });
+      await agent.text();
+      expect(agent.status).toBe(404);
+      await api('DELETE', `/v1/sandboxes/${c.body.id as string}`);
+    }
+    expect(trapHits).toBe(0);
+  });
+
+  it('caps an endless JSON body with a 502 and stops reading it', async () => {
+    let closed!: () => void;
+    const gone = new Promise<void>((r) => (closed = r));
+    route = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":["');
+      const chunk = 'x'.repeat(64 * 1024);
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.once('close', closed);
+      pump();
+    };
+    const before = process.memoryUsage().rss;
+    const r = await api('GET', '/v1/sandboxes?backend=evil');
+    expect(r.status).toBe(502);
+    expect(r.body).toMatchObject({ code: 'UPSTREAM_BAD_ANSWER' });
+    expect(r.body.message).toMatch(/more than 8 MiB/);
+    await gone;
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
+  });
+
+  it('answers 502 to malformed JSON and to redirects, which it never follows', async () => {
+    route = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "sbx-');
+    expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_BAD_ANSWER');
+    route = (_req, res) => res.writeHead(302, { location: `${trapUrl}/v1/sandboxes` }).end();
+    const r = await api('GET', '/v1/sandboxes?backend=evil');
+    expect(r.status).toBe(502);
+    expect(r.body.message).toMatch(/redirect \(302\)/);
+    expect(r.headers.get('location')).toBeNull();
+    expect(trapHits).toBe(0);
+  });
+
+  it('times out a head that never ends and a body that stalls', async () => {
+    route = (req) => req.socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'); // no end of head
+    expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_TIMEOUT');
+    route = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).write('{"data":[');
+    expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_TIMEOUT');
+  });
+
+  it('keeps Set-Cookie, Location and HTML from the client, and the echoed key out of answers', async () => {
+    const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
+    const id = c.body.id as string;
+    route = (req, res) =>
+      req.url?.startsWith(`/v1/sandboxes/${id}/metrics`)
+        ? res
+            .writeHead(200, {
+              'content-type': 'text/html',
+              'set-cookie': 'hd_session=evil; Path=/',
+              location: trapUrl,
+            })
+            .end('<script>alert(1)</script>')
+        : res
+            .writeHead(400, { 'content-type': 'application/json', 'set-cookie': 'a=b' })
+            .end(JSON.stringify({ error: 'bad', message: `key ${KEY} is not valid` }));
+    const m = await fetch(`${engine.baseUrl}/v1/sandboxes/${id}/metrics`, { headers: engine.auth });
+    expect(m.headers.get('set-cookie')).toBeNull();
+    expect(m.headers.get('location')).toBeNull();
+    expect(m.headers.get('content-type')).toBe('application/octet-stream');
+    await m.text();
+    const bad = await api('PUT', `/v1/sandboxes/${id}/timeout`, { timeout: 60 });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('set-cookie')).toBeNull();
+    expect(bad.body.message).toBe('key [redacted] is not valid');
+    route = null;
+    await api('DELETE', `/v1/sandboxes/${id}`);
+  });
+});
+
+describe('upstream mode: hostile clients', () => {
+  it('never lets an id or path reach another upstream route', async () => {
+    const paths = [
+      '/v1/sandboxes/..%2f..%2fv1%2ftemplates',
+      '/v1/sandboxes/%2e%2e',
+      '/v1/sandboxes/%2e%2e/kill',
+      '/v1/sandboxes/a%40evil.example',
+      '/v1/sandboxes/a%5C..%5Cb',
+      '/v1/sandboxes/a%2F..%2F..%2Fv1%2Fsandboxes',
+      `/v1/sandboxes/${'a'.repeat(300)}`,
+      '/v1/sandboxes/sbx-1%00',
+    ];
+    for (const p of paths) expect((await api('GET', p)).status).toBeGreaterThanOrEqual(400);
+    // Only the well-formed long-free ids were ever asked about, and nothing else.
+    expect(seen.filter((s) => !/^GET \/v1\/sandboxes\/[A-Za-z0-9_-]{1,128}$/.test(s))).toEqual([]);
+  });
+
+  it('answers 400 to odd backend names and forged cursors, passing cursors only as a value', async () => {
+    const odd = await api('GET', '/v1/sandboxes?backend=%00%0d%0aevil');
+    expect(odd.status).toBe(400);
+    expect(odd.body.message).toBe('Unknown backend "???evil": this engine has local, evil');
+    const c = await api('POST', '/v1/sandboxes', { template_name: 'x', backend: 'evil\u0000' });
+    expect(c.status).toBe(400);
+    const forge = (p: object) => Buffer.from(JSON.stringify(p)).toString('base64url');
+    expect((await api('GET', `/v1/sandboxes?cursor=${forge({ b: 'other', c: 'x' })}`)).status).toBe(400);
+    expect(
+      (await api('GET', `/v1/sandboxes?cursor=${forge({ b: 'evil', c: 'x'.repeat(2000) })}`)).status,
+    ).toBe(400);
+    seen = [];
+    expect(
+      (await api('GET', `/v1/sandboxes?cursor=${forge({ b: 'evil', c: '../../admin?x=1#' })}`)).status,
+    ).toBe(200);
+    expect(seen).toEqual(['GET /v1/sandboxes?limit=100&cursor=..%2F..%2Fadmin%3Fx%3D1%23']);
+  });
+
+  it('asks the upstreams about an unknown id once, not on every repeat', async () => {
+    for (let i = 0; i < 20; i++) expect((await api('GET', '/v1/sandboxes/sbx-nobody')).status).toBe(404);
+    expect(seen).toEqual(['GET /v1/sandboxes/sbx-nobody']);
+  });
+});
