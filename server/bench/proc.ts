@@ -1,15 +1,13 @@
 /** Bench helpers that run a client in its own process and parse the JSON it prints. */
 import { spawn } from 'node:child_process';
-import { sandboxNice } from '../runtime/priority.ts';
+import { atSandboxNice } from '../runtime/priority.ts';
 
 export function runJson<T>(file: string, args: string[], input?: string, timeoutMs = 600_000): Promise<T> {
   return new Promise((resolve, reject) => {
     // Clients run at the priority the bench started with, not the engine's (runtime/priority.ts).
-    const [cmd, ...pre] = [...sandboxNice(), file] as [string, ...string[]];
-    const child = spawn(cmd, [...pre, ...args], {
-      stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    });
-    child.stdin?.end(input);
+    const [cmd, argv] = atSandboxNice(file, args);
+    const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(input ?? '');
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));

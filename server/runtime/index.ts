@@ -10,7 +10,7 @@ import { compileSeccomp } from './seccomp.ts';
 import { systemBinds } from './bwrap.ts';
 import { LocalRuntime, type RuntimeOptions } from './local-runtime.ts';
 import { slirp4netnsVersion, type NetworkMode } from './network.ts';
-import { preferEngine, sandboxNice } from './priority.ts';
+import { atSandboxNice, preferEngine } from './priority.ts';
 import type { Runtime } from './types.ts';
 
 export type { RuntimeOptions } from './local-runtime.ts';
@@ -99,8 +99,8 @@ export function baselineFreshInterpreter(): Promise<{ ms: number; output: string
   ];
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
-    const [file, ...pre] = [...sandboxNice(), 'bwrap'] as [string, ...string[]];
-    const child = spawn(file, [...pre, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const [file, argv] = atSandboxNice('bwrap', args);
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
     child.on('error', reject);

@@ -37,3 +37,9 @@ export function sandboxNice(): string[] {
   const delta = before - getPriority();
   return delta > 0 ? ['/usr/bin/nice', '-n', String(delta)] : [];
 }
+
+/** `file args…` run at the sandbox's nice: the command and argv to spawn. */
+export function atSandboxNice(file: string, args: string[]): [string, string[]] {
+  const pre = sandboxNice();
+  return pre.length === 0 ? [file, args] : [pre[0] as string, [...pre.slice(1), file, ...args]];
+}
