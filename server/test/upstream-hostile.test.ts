@@ -76,7 +76,7 @@ async function api(method: string, path: string, body?: unknown) {
   const text = await res.text();
   expect(text).not.toContain(KEY);
   expect(text).not.toContain('upstream-jwt-secret');
-  let json: Obj = {};
+  let json: Obj;
   try {
     json = JSON.parse(text) as Obj;
   } catch {
