@@ -67,7 +67,10 @@ export async function spawnEngine(opts: {
     child = c;
     return new Promise((resolve, reject) => {
       let out = '';
-      const timer = setTimeout(() => reject(new Error(`engine did not start:\n${out}`)), 30_000);
+      const timer = setTimeout(() => {
+        c.kill('SIGKILL'); // never leave a half-started engine behind
+        reject(new Error(`engine did not start:\n${out}`));
+      }, 30_000);
       c.stdout?.on('data', (chunk: Buffer) => {
         out += chunk.toString();
         const key = /API key[^:]*:\s*(\S+)/.exec(out);
@@ -86,9 +89,12 @@ export async function spawnEngine(opts: {
     });
   };
 
+  const running = (c: ChildProcess | null): c is ChildProcess =>
+    c !== null && c.exitCode === null && c.signalCode === null;
+
   const halt = async () => {
     const c = child;
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    if (!running(c)) return;
     const exited = new Promise((r) => c.once('exit', r));
     c.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
@@ -108,6 +114,8 @@ export async function spawnEngine(opts: {
     state,
     halt,
     start: async () => {
+      // Already running: nothing to do (a second process would fail on the port and hide the first).
+      if (running(child)) return;
       const again = await launch();
       state.signInLink = again.link;
       state.pid = again.pid;
