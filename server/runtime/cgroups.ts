@@ -4,7 +4,7 @@
  * /sys/fs/cgroup/<ctrl>), or none. Every sandbox gets `hopdeck/<id>` in each hierarchy.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rmdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxResources } from '../../contract/schemas.ts';
@@ -222,14 +222,10 @@ export class Cgroups {
     }, 5000);
   }
 
-  remove(id: string): void {
-    for (const dir of this.#dirs(id)) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        /* already gone or still busy */
-      }
-    }
+  /** Remove the groups (already gone or still busy: left as they are). From the thread pool: an
+   * rmdir waits on the kernel's cgroup lock, which every engine's boots and destroys take. */
+  async remove(id: string): Promise<void> {
+    await Promise.all(this.#dirs(id).map((dir) => rmdir(dir).catch(() => undefined)));
   }
 }
 

@@ -131,7 +131,7 @@ export class LocalRuntime implements Runtime {
       return { pid: prior.pid, socketPath: layout.hostSocket };
     }
     await this.#killTree(spec.id, prior?.pid ?? null);
-    this.#cg.remove(spec.id); // fresh counters (OOM kills) for this boot
+    await this.#cg.remove(spec.id); // fresh counters (OOM kills) for this boot
 
     mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
     const uid = await this.#allocUid(dir, prior?.uid);
@@ -246,7 +246,7 @@ export class LocalRuntime implements Runtime {
     if (!existsSync(dir)) return;
     await this.#starting.get(id)?.catch(() => undefined);
     await this.#killTree(id, this.#readState(id)?.pid ?? null);
-    this.#cg.remove(id);
+    await this.#cg.remove(id);
     if (this.isolation === 'bwrap') await unmountDisk(dir);
   }
 
