@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Execution, RichOutput } from '../../contract/schemas.ts';
-import type { Db } from './db.ts';
+import { stmt, type Db } from './db.ts';
 import { iso } from './time.ts';
 
 export const MAX_TEXT_BYTES = 256 * 1024;
@@ -95,63 +95,62 @@ export class ExecutionsRepo {
     const stdout = cap(e.stdout ?? '');
     const stderr = cap(e.stderr ?? '');
     const rich = capRich(e.rich_outputs ?? []);
-    this.db
-      .prepare(
-        `INSERT INTO executions (id, sandbox_id, language, code, status, stdout, stderr, exit_code, execution_time,
+    stmt(
+      this.db,
+      `INSERT INTO executions (id, sandbox_id, language, code, status, stdout, stderr, exit_code, execution_time,
            rich_outputs, truncated, created_at, completed_at)
          VALUES (@id, @sandbox_id, @language, @code, @status, @stdout, @stderr, @exit_code, @execution_time,
            @rich_outputs, @truncated, @created_at, @completed_at)`,
-      )
-      .run({
-        id,
-        sandbox_id: e.sandbox_id,
-        language: e.language,
-        code: cap(e.code).text,
-        status: e.status ?? 'running',
-        stdout: stdout.text,
-        stderr: stderr.text,
-        exit_code: e.exit_code ?? null,
-        execution_time: e.execution_time ?? null,
-        rich_outputs: rich.json,
-        truncated: e.truncated || stdout.cut || stderr.cut || rich.cut ? 1 : 0,
-        created_at: e.created_at ?? iso(),
-        completed_at: e.completed_at ?? null,
-      });
+    ).run({
+      id,
+      sandbox_id: e.sandbox_id,
+      language: e.language,
+      code: cap(e.code).text,
+      status: e.status ?? 'running',
+      stdout: stdout.text,
+      stderr: stderr.text,
+      exit_code: e.exit_code ?? null,
+      execution_time: e.execution_time ?? null,
+      rich_outputs: rich.json,
+      truncated: e.truncated || stdout.cut || stderr.cut || rich.cut ? 1 : 0,
+      created_at: e.created_at ?? iso(),
+      completed_at: e.completed_at ?? null,
+    });
     return this.get(e.sandbox_id, id) as Execution;
   }
 
   update(id: string, patch: ExecutionPatch): Execution | null {
-    const row = this.db.prepare('SELECT * FROM executions WHERE id = ?').get(id) as Row | undefined;
+    const row = stmt(this.db, 'SELECT * FROM executions WHERE id = ?').get(id) as Row | undefined;
     if (!row) return null;
     const cur = fromRow(row);
     const stdout = cap(patch.stdout ?? cur.stdout);
     const stderr = cap(patch.stderr ?? cur.stderr);
     const rich = capRich(patch.rich_outputs ?? cur.rich_outputs);
     const truncated = (patch.truncated ?? cur.truncated) || stdout.cut || stderr.cut || rich.cut;
-    this.db
-      .prepare(
-        `UPDATE executions SET status = @status, stdout = @stdout, stderr = @stderr, exit_code = @exit_code,
+    stmt(
+      this.db,
+      `UPDATE executions SET status = @status, stdout = @stdout, stderr = @stderr, exit_code = @exit_code,
            execution_time = @execution_time, rich_outputs = @rich_outputs, truncated = @truncated, completed_at = @completed_at
          WHERE id = @id`,
-      )
-      .run({
-        id,
-        status: patch.status ?? cur.status,
-        stdout: stdout.text,
-        stderr: stderr.text,
-        exit_code: patch.exit_code !== undefined ? patch.exit_code : cur.exit_code,
-        execution_time: patch.execution_time !== undefined ? patch.execution_time : cur.execution_time,
-        rich_outputs: rich.json,
-        truncated: truncated ? 1 : 0,
-        completed_at: patch.completed_at !== undefined ? patch.completed_at : cur.completed_at,
-      });
+    ).run({
+      id,
+      status: patch.status ?? cur.status,
+      stdout: stdout.text,
+      stderr: stderr.text,
+      exit_code: patch.exit_code !== undefined ? patch.exit_code : cur.exit_code,
+      execution_time: patch.execution_time !== undefined ? patch.execution_time : cur.execution_time,
+      rich_outputs: rich.json,
+      truncated: truncated ? 1 : 0,
+      completed_at: patch.completed_at !== undefined ? patch.completed_at : cur.completed_at,
+    });
     return this.get(cur.sandbox_id, id);
   }
 
   get(sandboxId: string, id: string): Execution | null {
-    const row = this.db
-      .prepare('SELECT * FROM executions WHERE id = ? AND sandbox_id = ?')
-      .get(id, sandboxId) as Row | undefined;
+    const row = stmt(this.db, 'SELECT * FROM executions WHERE id = ? AND sandbox_id = ?').get(
+      id,
+      sandboxId,
+    ) as Row | undefined;
     return row ? fromRow(row) : null;
   }
 
@@ -169,11 +168,10 @@ export class ExecutionsRepo {
       if (decoded === null) throw new InvalidCursorError('Invalid cursor');
       before = decoded;
     }
-    const rows = this.db
-      .prepare(
-        'SELECT rowid AS rid, * FROM executions WHERE sandbox_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
-      )
-      .all(sandboxId, before, opts.limit + 1) as (Row & { rid: number })[];
+    const rows = stmt(
+      this.db,
+      'SELECT rowid AS rid, * FROM executions WHERE sandbox_id = ? AND rowid < ? ORDER BY rowid DESC LIMIT ?',
+    ).all(sandboxId, before, opts.limit + 1) as (Row & { rid: number })[];
     const page = rows.slice(0, opts.limit);
     const last = page.at(-1);
     return {
