@@ -191,8 +191,9 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     urls,
     hostNames: urls.public !== null,
     log: app.log,
-    ownPort: (p) =>
-      p === opts.port || p === opts.framesPort || (p >= opts.agentPorts[0] && p <= opts.agentPorts[1]),
+    // Ports this engine listens on (not its whole range: a second engine on this machine with the
+    // same default range holds the ports this one skipped).
+    ownPort: (p) => p === opts.port || p === opts.framesPort || usedPorts(store.db).has(p),
   });
   upstreamRef.current = upstream;
   const upstreamCtx = backends.enabled ? { backends, sandboxes: upstream } : null;

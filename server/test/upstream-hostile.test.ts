@@ -158,6 +158,20 @@ describe('upstream mode: a hostile cloud', () => {
     expect(trapHits).toBe(0);
   });
 
+  it('does not pass the cloud refusing the engine key on as "Invalid API key" to the SDK', async () => {
+    route = (_req, res) =>
+      res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Invalid API key"}');
+    const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
+    expect(c.status).toBe(502);
+    expect(c.body).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', backend: 'evil' });
+    expect(c.body.message).toMatch(/Backend "evil" is unavailable: it refused the engine's API key/);
+    const list = await api('GET', '/v1/sandboxes');
+    expect(list.status).toBe(200);
+    expect(list.body.unavailable_backends).toEqual([
+      { name: 'evil', message: expect.stringMatching(/refused the engine's API key/) },
+    ]);
+  });
+
   it('caps an endless JSON body with a 502 and stops reading it', async () => {
     let closed!: () => void;
     const gone = new Promise<void>((r) => (closed = r));

@@ -132,6 +132,14 @@ export class UpstreamClient {
         await res.body?.cancel().catch(() => undefined);
         throw this.bad(`answered a redirect (${res.status}), which is not followed`);
       }
+      if (res.status === 401) {
+        // Passed on, the upstream's "Invalid API key" would tell an SDK its own key is wrong.
+        await res.body?.cancel().catch(() => undefined);
+        this.observe(401, performance.now() - started);
+        throw this.unavailable(
+          "it refused the engine's API key for it (check the key this engine was given)",
+        );
+      }
       if (opts.stream && !type.includes('json')) {
         clearTimeout(timer);
         this.observe(res.status, performance.now() - started);
