@@ -4,10 +4,14 @@
  * never argv (they would show in `ps`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EngineState } from './engine.ts';
+import { E2E_PORT, type EngineState } from './engine.ts';
+
+/** The suite's private copy of the build (global-setup), so a rebuild of dist/ mid-run changes nothing. */
+const PRIVATE_MAIN = join('node_modules', '.cache', `hopdeck-e2e-${E2E_PORT}`, 'dist', 'server', 'main.js');
+const main = () => (existsSync(PRIVATE_MAIN) ? PRIVATE_MAIN : join('dist', 'server', 'main.js'));
 
 export interface SpawnedEngine {
   /** Its URLs, key and sign-in link (the link is renewed by start()). */
@@ -40,7 +44,7 @@ export async function spawnEngine(opts: {
     const c: ChildProcess = spawn(
       process.execPath,
       [
-        'dist/server/main.js',
+        main(),
         'serve',
         '--port',
         String(opts.port),
