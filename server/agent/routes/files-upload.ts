@@ -100,8 +100,7 @@ export async function receiveUpload(ctx: Ctx, state: AgentState): Promise<Upload
       clearTimeout(idle);
       req.off('data', touch);
       if (err) {
-        stopReading(req, ctx);
-        reject(err);
+        void stopReading(req, ctx, err.status === 408 ? Infinity : received).then(() => reject(err));
       } else resolve(value!);
     };
     const fail = (err: unknown) => {
@@ -113,7 +112,9 @@ export async function receiveUpload(ctx: Ctx, state: AgentState): Promise<Upload
         () => finish(failure!),
       );
     };
-    const touch = () => {
+    let received = 0;
+    const touch = (chunk?: Buffer) => {
+      received += chunk?.length ?? 0;
       clearTimeout(idle);
       idle = setTimeout(
         () =>
@@ -228,14 +229,59 @@ export async function receiveUpload(ctx: Ctx, state: AgentState): Promise<Upload
   });
 }
 
+/** After a failure, at most this much more of the body is read (and dropped), for this long. */
+const DRAIN_MAX_BYTES = 64 * 1024 * 1024;
+const DRAIN_MAX_MS = 15_000;
+
+/** Read and drop the rest of the body; true once it ended, false when a bound was hit first. */
+function drain(req: IncomingMessage, maxBytes: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = (complete: boolean) => {
+      clearTimeout(timer);
+      req.off('data', count);
+      req.off('end', ended);
+      req.off('close', closed);
+      resolve(complete);
+    };
+    const count = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done(false);
+    };
+    const ended = () => done(true);
+    const closed = () => done(req.complete);
+    const timer = setTimeout(() => done(false), DRAIN_MAX_MS);
+    req.on('data', count);
+    req.once('end', ended);
+    req.once('close', closed);
+    req.resume();
+  });
+}
+
 /**
- * After a failure the rest of the body is not read: the answer goes out with `connection: close`
- * and the connection is closed once it is written.
+ * After a failure, the rest of a body of at most DRAIN_MAX_BYTES is read and dropped before the
+ * answer, so that the client (and the gateway forwarding it) has sent everything and sees the
+ * envelope rather than a reset. A larger body (e.g. a declared size over the free disk) is answered
+ * at once, read on within the same bounds, and its connection closed once the answer is out.
  */
-function stopReading(req: IncomingMessage, ctx: Ctx): void {
+async function stopReading(req: IncomingMessage, ctx: Ctx, received: number): Promise<void> {
   req.unpipe();
-  if (req.complete) return;
-  if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
-  ctx.res.once('finish', () => req.socket.destroy());
-  req.resume();
+  if (req.complete || req.destroyed) return;
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  // A stalled body (received = Infinity) is answered at once: nothing more is coming.
+  const small = Number.isFinite(declared) && declared - received <= DRAIN_MAX_BYTES;
+  const closeAfterAnswer = () => {
+    if (ctx.res.writableFinished) req.socket.destroy();
+    else ctx.res.once('finish', () => req.socket.destroy());
+  };
+  if (small) {
+    if (!(await drain(req, DRAIN_MAX_BYTES))) {
+      if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
+      closeAfterAnswer();
+    }
+    return;
+  }
+  void drain(req, DRAIN_MAX_BYTES).then((complete) => {
+    if (!complete) closeAfterAnswer();
+  });
 }

@@ -76,7 +76,15 @@ export interface UploadReply {
 export function sendUpload(
   target: SendTarget,
   body: { type: string; length: number; chunks: () => Iterable<Buffer> },
-  opts: { stallAfter?: number; contentLength?: number; path?: string } = {},
+  opts: {
+    stallAfter?: number;
+    contentLength?: number;
+    /** Send without a content-length (chunked), as a client that does not know the size. */
+    chunked?: boolean;
+    path?: string;
+    /** Once this many bytes are sent, wait for `fn` before sending the rest. */
+    pauseAt?: { bytes: number; fn: () => Promise<void> };
+  } = {},
 ): Promise<UploadReply> {
   return new Promise((resolve, reject) => {
     const url = new URL(target.url ?? 'http://agent/');
@@ -89,7 +97,7 @@ export function sendUpload(
       headers: {
         ...target.headers,
         'content-type': body.type,
-        'content-length': String(opts.contentLength ?? body.length),
+        ...(opts.chunked ? {} : { 'content-length': String(opts.contentLength ?? body.length) }),
       },
     });
     let answered = false;
@@ -114,8 +122,13 @@ export function sendUpload(
     });
     void (async () => {
       let sent = 0;
+      let pause = opts.pauseAt;
       for (const chunk of body.chunks()) {
         if (answered || req.destroyed) return;
+        if (pause && sent >= pause.bytes) {
+          await pause.fn();
+          pause = undefined;
+        }
         const piece =
           opts.stallAfter !== undefined ? chunk.subarray(0, Math.max(0, opts.stallAfter - sent)) : chunk;
         sent += piece.length;
@@ -132,6 +145,9 @@ export function sendUpload(
         if (opts.stallAfter !== undefined && sent >= opts.stallAfter) return;
       }
       req.end();
-    })();
+    })().catch((err: unknown) => {
+      req.destroy();
+      reject(err as Error);
+    });
   });
 }
