@@ -224,19 +224,20 @@ describe('upstream mode: a hostile cloud', () => {
               'set-cookie': 'hd_session=evil; Path=/',
               location: trapUrl,
             })
-            .end('<script>alert(1)</script>')
+            .end(`<script>alert(1)</script> ${KEY}`)
         : res
-            .writeHead(400, { 'content-type': 'application/json', 'set-cookie': 'a=b' })
+            .writeHead(400, { 'content-type': 'application/json', 'set-cookie': 'a=b', 'x-request-id': KEY })
             .end(JSON.stringify({ error: 'bad', message: `key ${KEY} is not valid` }));
     const m = await fetch(`${engine.baseUrl}/v1/sandboxes/${id}/metrics`, { headers: engine.auth });
     expect(m.headers.get('set-cookie')).toBeNull();
     expect(m.headers.get('location')).toBeNull();
     expect(m.headers.get('content-type')).toBe('application/octet-stream');
-    await m.text();
+    expect(await m.text()).toBe('<script>alert(1)</script> [redacted]');
     const bad = await api('PUT', `/v1/sandboxes/${id}/timeout`, { timeout: 60 });
     expect(bad.status).toBe(400);
     expect(bad.headers.get('set-cookie')).toBeNull();
     expect(bad.body.message).toBe('key [redacted] is not valid');
+    expect(bad.headers.get('x-request-id')).toBe('[redacted]');
     route = null;
     await api('DELETE', `/v1/sandboxes/${id}`);
   });

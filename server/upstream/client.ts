@@ -6,7 +6,9 @@
  */
 import { rfc3339 } from '../../contract/wire.ts';
 import { HttpError } from '../errors.ts';
+import type { Transform } from 'node:stream';
 import type { UpstreamConfig } from './config.ts';
+import { redactStream, redactText } from './redact.ts';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
 export const CREATE_TIMEOUT_MS = 120_000;
@@ -67,6 +69,8 @@ export interface UpstreamAnswer {
   text: string;
   /** Only for `stream: true`: the unread response. */
   response?: Response;
+  /** Cut this upstream's key out of a header value or a streamed body passed on. */
+  redact: { text(s: string): string; stream(): Transform };
 }
 
 function causeCode(err: unknown): string {
@@ -87,6 +91,11 @@ export class UpstreamClient {
     /** Request timeout when a call names none (creates name CREATE_TIMEOUT_MS). */
     readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {}
+
+  readonly #redact = {
+    text: (s: string) => redactText(this.config.apiKey, s),
+    stream: () => redactStream(this.config.apiKey),
+  };
 
   get name(): string {
     return this.config.name;
@@ -143,12 +152,19 @@ export class UpstreamClient {
       if (opts.stream && !type.includes('json')) {
         clearTimeout(timer);
         this.observe(res.status, performance.now() - started);
-        return { status: res.status, headers: res.headers, json: null, text: '', response: res };
+        return {
+          status: res.status,
+          headers: res.headers,
+          json: null,
+          text: '',
+          response: res,
+          redact: this.#redact,
+        };
       }
       const raw = await readCapped(res, MAX_ANSWER_BYTES);
       if (raw === null) throw this.bad(`answered more than ${MAX_ANSWER_BYTES >> 20} MiB`);
       // An upstream that echoes the key back (in an error message, say) must not pass it on.
-      const text = raw.includes(this.config.apiKey) ? raw.split(this.config.apiKey).join('[redacted]') : raw;
+      const text = redactText(this.config.apiKey, raw);
       this.observe(res.status, performance.now() - started);
       let json: unknown = null;
       if (text && type.includes('json')) {
@@ -159,7 +175,7 @@ export class UpstreamClient {
           json = null;
         }
       }
-      return { status: res.status, headers: res.headers, json, text };
+      return { status: res.status, headers: res.headers, json, text, redact: this.#redact };
     } catch (err) {
       if (err instanceof HttpError) throw err;
       if (ctrl.signal.aborted && opts.signal?.aborted) throw this.unavailable('the request was cancelled');

@@ -22,7 +22,7 @@ const PASSED_HEADERS = [
 export function passHeaders(reply: FastifyReply, a: UpstreamAnswer): void {
   for (const h of PASSED_HEADERS) {
     const v = a.headers.get(h);
-    if (v !== null) reply.header(h, v);
+    if (v !== null) reply.header(h, a.redact.text(v));
   }
 }
 
@@ -62,7 +62,11 @@ export async function relay(
     // Streams (logs followed as SSE) and non-JSON bodies go through as they are.
     reply.header('content-type', safeType(a.headers.get('content-type'), 'application/octet-stream'));
     const body = a.response.body;
-    return reply.send(body ? Readable.fromWeb(body as WebReadableStream) : '');
+    if (!body) return reply.send('');
+    const out = Readable.fromWeb(body as WebReadableStream);
+    const scrubbed = a.redact.stream();
+    out.once('error', (err) => scrubbed.destroy(err));
+    return reply.send(out.pipe(scrubbed));
   }
   const core = CORE_SUFFIX.test(suffix);
   if (a.status === 404 && core) sandboxes.forget(id);
