@@ -100,7 +100,7 @@ export async function receiveUpload(ctx: Ctx, state: AgentState): Promise<Upload
       clearTimeout(idle);
       req.off('data', touch);
       if (err) {
-        void stopReading(req, ctx, err.status === 408 ? Infinity : received).then(() => reject(err));
+        void stopReading(req, ctx, received, err.status === 408).then(() => reject(err));
       } else resolve(value!);
     };
     const fail = (err: unknown) => {
@@ -264,16 +264,26 @@ function drain(req: IncomingMessage, maxBytes: number): Promise<boolean> {
  * envelope rather than a reset. A larger body (e.g. a declared size over the free disk) is answered
  * at once, read on within the same bounds, and its connection closed once the answer is out.
  */
-async function stopReading(req: IncomingMessage, ctx: Ctx, received: number): Promise<void> {
+async function stopReading(
+  req: IncomingMessage,
+  ctx: Ctx,
+  received: number,
+  stalled: boolean,
+): Promise<void> {
   req.unpipe();
   if (req.complete || req.destroyed) return;
   const declared = Number(req.headers['content-length'] ?? NaN);
-  // A stalled body (received = Infinity) is answered at once: nothing more is coming.
-  const small = Number.isFinite(declared) && declared - received <= DRAIN_MAX_BYTES;
+  // A stalled body is answered at once: nothing more is coming.
+  const small = !stalled && Number.isFinite(declared) && declared - received <= DRAIN_MAX_BYTES;
   const closeAfterAnswer = () => {
     if (ctx.res.writableFinished) req.socket.destroy();
     else ctx.res.once('finish', () => req.socket.destroy());
   };
+  if (stalled) {
+    if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
+    closeAfterAnswer();
+    return;
+  }
   if (small) {
     if (!(await drain(req, DRAIN_MAX_BYTES))) {
       if (!ctx.res.headersSent) ctx.res.setHeader('connection', 'close');
