@@ -4,7 +4,7 @@
  * argv). The person signs in to the front engine, sees both backends, creates a sandbox on the cloud,
  * runs a plot in it, filters the list by backend, and sees a banner while the cloud is down that
  * clears by itself when it is back.
- * Run with: E2E_PORT=7781 E2E_AGENT_PORTS=7800-7819 npx playwright test e2e/upstream.spec.ts
+ * Run with: E2E_PORT=8081 E2E_AGENT_PORTS=8100-8139 npx playwright test e2e/upstream.spec.ts
  */
 import AxeBuilder from '@axe-core/playwright';
 import { randomBytes } from 'node:crypto';
