@@ -85,6 +85,19 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: res.status, headers: res.headers, body: json };
 }
 
+/** A GET whose path is sent exactly as written (fetch would normalize backslashes and dots). */
+function rawGet(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const u = new URL(engine.baseUrl!);
+    const r = http.get({ host: u.hostname, port: u.port, path, headers: engine.auth }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    r.on('error', reject);
+  });
+}
+
 beforeAll(async () => {
   [cloud, cloudUrl] = await serve((req, res) => {
     seen.push(`${req.method} ${req.url}${req.headers['x-api-key'] === KEY ? '' : ' (no key)'}`);
@@ -258,6 +271,24 @@ describe('upstream mode: hostile clients', () => {
     for (const p of paths) expect((await api('GET', p)).status).toBeGreaterThanOrEqual(400);
     // Only the well-formed long-free ids were ever asked about, and nothing else.
     expect(seen.filter((s) => !/^GET \/v1\/sandboxes\/[A-Za-z0-9_-]{1,128}$/.test(s))).toEqual([]);
+  });
+
+  it('forwards no encoded slashes, backslashes or dots under a known sandbox', async () => {
+    const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
+    const id = c.body.id as string;
+    seen = [];
+    for (const p of [
+      `/v1/sandboxes/${id}/executions/..%2F..%2Fv1%2Ftemplates`,
+      `/v1/sandboxes/${id}/executions/..%5C..%5Cv1`,
+      `/v1/sandboxes/${id}/executions/..\\..\\v1`,
+      `/v1/sandboxes/${id}/ports/%2e%2e%2f1`,
+    ]) {
+      const r = await rawGet(p);
+      expect([400, 404]).toContain(r.status);
+      expect(r.body).not.toContain(KEY);
+    }
+    expect(seen).toEqual([]);
+    await api('DELETE', `/v1/sandboxes/${id}`);
   });
 
   it('answers 400 to odd backend names and forged cursors, passing cursors only as a value', async () => {

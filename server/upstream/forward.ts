@@ -117,6 +117,10 @@ export function upstreamSandboxForwarder(sandboxes: UpstreamSandboxes): preHandl
     // rewritten): forward only paths that stay exactly what the client asked for.
     if (new URL(path, 'http://upstream.invalid').pathname !== `${prefix}${suffix}`)
       throw badRequest('Invalid path: dot segments are not allowed');
+    // Nor encoded slashes, backslashes or dots: a proxy in front of the cloud may decode them and
+    // then resolve the path. No route under a sandbox has them in an honest id (execution, port).
+    if (/%(2f|5c|2e)/i.test(suffix))
+      throw badRequest('Invalid path: encoded slashes and dots are not allowed');
     const closed = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableEnded) closed.abort();
