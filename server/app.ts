@@ -152,7 +152,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   // The gateway asks the service for each sandbox's state; the service opens gateway ports.
   let svc: SandboxService | null = null;
-  const backends = new Backends(opts.upstreams ?? [], opts.defaultBackend, opts.upstreamTimeoutMs);
+  const backends = new Backends(opts.upstreams ?? [], opts.defaultBackend, opts.upstreamTimeoutMs, app.log);
   const upstreamRef: { current: UpstreamSandboxes | null } = { current: null };
   const gateway =
     opts.gateway ??

@@ -23,6 +23,7 @@ let seen: string[] = [];
 let route: Handler | null = null;
 const created = new Set<string>();
 let n = 0;
+const logs: string[] = [];
 
 const sandbox = (id: string, extra: Obj = {}) => ({
   id,
@@ -113,11 +114,14 @@ beforeAll(async () => {
     agentPorts: [port, port], // one gateway port: the second create cannot be presented
     upstreamTimeoutMs: 2000,
     probeIntervalMs: 600_000,
+    logger: { level: 'debug', stream: { write: (line: string) => void logs.push(line) } },
   });
   await engine.listen();
 }, 60_000);
 
 afterAll(async () => {
+  // Nothing the hostile cloud echoed put the key in the engine's log.
+  expect(logs.join('')).not.toContain(KEY);
   await engine?.dispose();
   cloud?.closeAllConnections();
   trap?.closeAllConnections();
@@ -183,6 +187,12 @@ describe('upstream mode: a hostile cloud', () => {
     expect(list.body.unavailable_backends).toEqual([
       { name: 'evil', message: expect.stringMatching(/refused the engine's API key/) },
     ]);
+    // The operator sees it in the engine's output, once, and sees it end.
+    const said = (re: RegExp) => logs.filter((l) => re.test(l)).length;
+    expect(said(/Backend \\"evil\\" is degraded: the upstream refused the API key/)).toBe(1);
+    route = null;
+    expect((await api('GET', '/v1/sandboxes?backend=evil')).status).toBe(200);
+    expect(said(/Backend \\"evil\\" is reachable/)).toBe(1);
   });
 
   it('caps an endless JSON body with a 502 and stops reading it', async () => {

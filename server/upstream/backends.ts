@@ -22,9 +22,17 @@ export class Backends {
     configs: UpstreamConfig[],
     defaultName: string = configs[0]?.name ?? LOCAL_BACKEND,
     timeoutMs?: number,
+    log?: { info(msg: string): void; warn(msg: string): void },
   ) {
     this.upstreams = configs.map((c) => new UpstreamClient(c, timeoutMs));
     this.defaultName = defaultName;
+    // Each change of a backend's state is one log line: a refused key or an outage shows up in
+    // the engine's output, not only in Settings.
+    for (const u of this.upstreams)
+      u.onStatus = (h) =>
+        h.status === 'ok'
+          ? log?.info(`Backend "${u.name}" is reachable`)
+          : log?.warn(`Backend "${u.name}" is ${h.status}: ${h.message ?? 'no answer'}`);
   }
 
   get enabled(): boolean {

@@ -86,6 +86,9 @@ function causeCode(err: unknown): string {
 export class UpstreamClient {
   readonly health: BackendHealth = { status: 'ok', latencyMs: null, checkedAt: null, message: null };
 
+  /** Called when the health status changes (Backends logs it: an operator sees a wrong key or an outage). */
+  onStatus: ((health: BackendHealth, was: BackendHealth['status']) => void) | null = null;
+
   constructor(
     readonly config: UpstreamConfig,
     /** Request timeout when a call names none (creates name CREATE_TIMEOUT_MS). */
@@ -200,6 +203,7 @@ export class UpstreamClient {
   /** A real answer: the backend is reachable; 5xx, 429 or a refused key mean degraded. */
   observe(status: number, ms: number): void {
     const h = this.health;
+    const was = h.status;
     h.checkedAt = rfc3339();
     h.latencyMs = Math.round(ms);
     if (status >= 500) {
@@ -215,12 +219,15 @@ export class UpstreamClient {
       h.status = 'ok';
       h.message = null;
     }
+    if (h.status !== was) this.onStatus?.(h, was);
   }
 
   fail(status: 'down' | 'degraded', message: string): void {
+    const was = this.health.status;
     this.health.status = status;
     this.health.latencyMs = null;
     this.health.checkedAt = rfc3339();
     this.health.message = message;
+    if (status !== was) this.onStatus?.(this.health, was);
   }
 }
