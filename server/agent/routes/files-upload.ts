@@ -159,6 +159,9 @@ export async function receiveUpload(ctx: Ctx, state: AgentState): Promise<Upload
     parser.on('error', (err: Error) => fail(bad(`Malformed multipart body: ${err.message}`)));
     parser.on('close', () => {
       if (failure || settled) return;
+      // The body is complete: only the move into place is left (bounded by main.ts's deadline).
+      clearTimeout(idle);
+      req.off('data', touch);
       if (!writing) return fail(bad('file is required', 'MISSING_PARAMETER'));
       void writing.then(async (temp) => {
         if (!temp || failure) return;
