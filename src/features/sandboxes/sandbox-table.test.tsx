@@ -99,6 +99,11 @@ describe('SandboxTable', { timeout: 20_000 }, () => {
     expect(backendCell('sandbox_0000000000000001')).toHaveTextContent('cloud');
     // Items of an engine without upstreams carry no backend: they are local.
     expect(backendCell('sandbox_0000000000000000')).toHaveTextContent('local');
+    // The engine measures only its own sandboxes: a running upstream row says so instead of loading.
+    const usage = within(screen.getByRole('row', { name: /sandbox_0000000000000001/ })).getByTitle(
+      'Live usage is measured for this machine’s sandboxes only',
+    );
+    expect(usage).toHaveTextContent('—');
   });
 
   it('renders only a window of a long list', async () => {
