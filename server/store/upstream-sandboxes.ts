@@ -42,7 +42,7 @@ export function upsertUpstreamSandbox(
       row.token_issued_at !== undefined ? row.token_issued_at : (prev?.token_issued_at ?? null),
     last_seen_at: row.last_seen_at ?? now,
   };
-  // A sandbox id found on another backend than before is that backend's now.
+  // The backend is as given; UpstreamSandboxes.remember() keeps one backend from claiming another's id.
   if (prev && prev.backend !== next.backend) next.port = row.port ?? null;
   stmt(
     db,

@@ -19,6 +19,8 @@ let cloudUrl = '';
 let trap: http.Server;
 let trapUrl = '';
 let trapHits = 0;
+let good: http.Server;
+let goodUrl = '';
 let seen: string[] = [];
 let route: Handler | null = null;
 const created = new Set<string>();
@@ -108,9 +110,22 @@ beforeAll(async () => {
     trapHits++;
     res.end('{}');
   });
+  [good, goodUrl] = await serve((req, res) => {
+    const send = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    if (req.url?.startsWith('/v1/sandboxes?'))
+      return send(200, { data: [], has_more: false, next_cursor: null });
+    if (req.method === 'POST')
+      return send(201, { ...sandbox('sbx-good-1'), public_host: `${goodUrl}/agent` });
+    if (req.url === '/v1/sandboxes/sbx-good-1') return send(200, {});
+    send(404, { message: 'Sandbox not found', code: 'SANDBOX_NOT_FOUND' });
+  });
   const port = await freePort();
   engine = await startEngine({
-    upstreams: [{ name: 'evil', url: cloudUrl, apiKey: KEY }],
+    upstreams: [
+      { name: 'evil', url: cloudUrl, apiKey: KEY },
+      { name: 'good', url: goodUrl, apiKey: 'sk-good' },
+    ],
     agentPorts: [port, port], // one gateway port: the second create cannot be presented
     upstreamTimeoutMs: 2000,
     probeIntervalMs: 600_000,
@@ -124,8 +139,8 @@ afterAll(async () => {
   expect(logs.join('')).not.toContain(KEY);
   await engine?.dispose();
   cloud?.closeAllConnections();
-  trap?.closeAllConnections();
-  await Promise.all([new Promise((r) => cloud?.close(r)), new Promise((r) => trap?.close(r))]);
+  for (const s of [cloud, trap, good]) s?.closeAllConnections();
+  await Promise.all([cloud, trap, good].map((s) => new Promise((r) => s?.close(r))));
 });
 
 beforeEach(() => {
@@ -193,6 +208,32 @@ describe('upstream mode: a hostile cloud', () => {
     route = null;
     expect((await api('GET', '/v1/sandboxes?backend=evil')).status).toBe(200);
     expect(said(/Backend \\"evil\\" is reachable/)).toBe(1);
+  });
+
+  it("cannot claim another backend's sandbox (nor declare it deleted) through its list", async () => {
+    const g = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter', backend: 'good' });
+    expect(g.status).toBe(201);
+    const row = () =>
+      engine.store.db
+        .prepare('SELECT backend, public_host FROM upstream_sandboxes WHERE id = ?')
+        .get('sbx-good-1');
+    for (const claim of [{ public_host: `${trapUrl}/agent` }, { status: 'deleted' }]) {
+      route = (req, res) =>
+        req.url?.startsWith('/v1/sandboxes?')
+          ? res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(
+                JSON.stringify({ data: [sandbox('sbx-good-1', claim)], has_more: false, next_cursor: null }),
+              )
+          : base(req, res);
+      const list = await api('GET', '/v1/sandboxes?backend=evil');
+      expect(list.status).toBe(200);
+      expect(list.body.data).toEqual([expect.not.objectContaining({ auth_token: expect.anything() })]);
+      expect(row()).toEqual({ backend: 'good', public_host: `${goodUrl}/agent` });
+    }
+    expect(trapHits).toBe(0);
+    route = null;
+    expect((await api('DELETE', '/v1/sandboxes/sbx-good-1')).status).toBe(200);
   });
 
   it('caps an endless JSON body with a 502 and stops reading it', async () => {
@@ -304,7 +345,7 @@ describe('upstream mode: hostile clients', () => {
   it('answers 400 to odd backend names and forged cursors, passing cursors only as a value', async () => {
     const odd = await api('GET', '/v1/sandboxes?backend=%00%0d%0aevil');
     expect(odd.status).toBe(400);
-    expect(odd.body.message).toBe('Unknown backend "???evil": this engine has local, evil');
+    expect(odd.body.message).toBe('Unknown backend "???evil": this engine has local, evil, good');
     const c = await api('POST', '/v1/sandboxes', { template_name: 'x', backend: 'evil\u0000' });
     expect(c.status).toBe(400);
     const forge = (p: object) => Buffer.from(JSON.stringify(p)).toString('base64url');

@@ -75,10 +75,9 @@ export class UpstreamSandboxes implements UpstreamAgents {
     for (const u of this.deps.backends.upstreams) {
       try {
         const a = await u.call({ path: `/v1/sandboxes/${encodeURIComponent(id)}`, requestId });
-        if (a.status === 200 && a.json && typeof a.json === 'object') {
-          this.remember(u.name, a.json as Obj);
+        // Only an answer about this very id counts (and is remembered).
+        if (a.status === 200 && (a.json as Obj | null)?.id === id && this.remember(u.name, a.json as Obj))
           return u;
-        }
       } catch (err) {
         failure ??= err;
       }
@@ -92,6 +91,13 @@ export class UpstreamSandboxes implements UpstreamAgents {
   /** Store what the upstream told us about a sandbox (its public_host and JWT, if given). */
   remember(backend: string, s: Obj): UpstreamSandboxRow | null {
     if (typeof s.id !== 'string' || !s.id) return null;
+    // An id this engine or another backend already holds is not another upstream's to claim
+    // (nor to declare deleted): its traffic would go there, with the client's code and data.
+    const prev = getUpstreamSandbox(this.deps.db, s.id);
+    if ((prev && prev.backend !== backend) || this.isLocal(s.id)) {
+      this.deps.log?.warn({ sandbox_id: s.id, backend }, 'upstream named a sandbox held elsewhere; ignored');
+      return null;
+    }
     this.#missing.delete(s.id);
     if (s.status === 'deleted' || s.status === 'killed') {
       this.forget(s.id);
@@ -128,7 +134,12 @@ export class UpstreamSandboxes implements UpstreamAgents {
     const hadToken = 'auth_token' in s || opts.token === true;
     delete out.auth_token;
     delete out.token_expires_at;
-    if (!row) return out;
+    if (!row) {
+      // Gone, or not this backend's to present: no agent address either.
+      delete out.public_host;
+      delete out.direct_url;
+      return out;
+    }
     let port = row.port;
     if (hadToken) {
       port = await this.ensurePort(row);
