@@ -6,6 +6,7 @@ import type { Sandbox, SandboxStatus } from '@contract/schemas';
 import { backendsQueryOptions } from '@/api/backends';
 import { templateListQueryOptions } from '@/api/templates';
 import { Button } from '@/components/ui/button';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { NativeSelect } from '@/components/ui/input';
 import { SearchInput } from '@/components/ui/search-input';
 import { resetPaging, type SandboxListSearch } from './search';
@@ -59,49 +60,28 @@ export function ListToolbar({ search, rows }: { search: SandboxListSearch; rows:
         placeholder="Search id or template…  ( / )"
       />
       <StatusFilter statuses={statuses} onToggle={toggleStatus} />
-      <NativeSelect
-        aria-label="Template filter"
-        className="w-auto"
-        value={search.template ?? ''}
-        onChange={(e) => update({ template: e.target.value || undefined })}
-      >
-        <option value="">All templates</option>
-        {search.template && !templates.data?.some((t) => t.name === search.template) && (
-          <option value={search.template}>{search.template}</option>
-        )}
-        {templates.data?.map((t) => (
-          <option key={t.name} value={t.name}>
-            {t.display_name}
-          </option>
-        ))}
-      </NativeSelect>
-      <NativeSelect
-        aria-label="Region filter"
-        className="w-auto"
-        value={search.region ?? ''}
-        onChange={(e) => update({ region: e.target.value || undefined })}
-      >
-        <option value="">All regions</option>
-        {regions.map((r) => (
-          <option key={r} value={r}>
-            {r}
-          </option>
-        ))}
-      </NativeSelect>
+      <FilterSelect
+        label="Template filter"
+        allLabel="All templates"
+        value={search.template}
+        options={templates.data?.map((t) => ({ value: t.name, label: t.display_name })) ?? []}
+        onChange={(template) => update({ template })}
+      />
+      <FilterSelect
+        label="Region filter"
+        allLabel="All regions"
+        value={search.region}
+        options={regions}
+        onChange={(region) => update({ region })}
+      />
       {backendNames.length > 1 && (
-        <NativeSelect
-          aria-label="Backend filter"
-          className="w-auto"
-          value={search.backend ?? ''}
-          onChange={(e) => update({ backend: e.target.value || undefined })}
-        >
-          <option value="">All backends</option>
-          {backendNames.map((b) => (
-            <option key={b} value={b}>
-              {b}
-            </option>
-          ))}
-        </NativeSelect>
+        <FilterSelect
+          label="Backend filter"
+          allLabel="All backends"
+          value={search.backend}
+          options={backendNames}
+          onChange={(backend) => update({ backend })}
+        />
       )}
       <NativeSelect
         aria-label="Sort"

@@ -7,7 +7,7 @@ import { templateListQueryOptions } from '@/api/templates';
 import { PageHeader } from '@/components/layout/page-header';
 import { Button } from '@/components/ui/button';
 import { ErrorAlert } from '@/components/ui/error-alert';
-import { NativeSelect } from '@/components/ui/input';
+import { FilterSelect } from '@/components/ui/filter-select';
 import { SearchInput } from '@/components/ui/search-input';
 import { Skeleton } from '@/components/ui/skeleton';
 import { distinct, matchesQuery } from './filter';
@@ -56,46 +56,28 @@ export function TemplatesPage() {
           label="Search templates"
           placeholder="Search templates…  ( / )"
         />
-        <NativeSelect
-          aria-label="Category filter"
-          className="w-auto"
-          value={search.category ?? ''}
-          onChange={(e) => update({ category: e.target.value || undefined })}
-        >
-          <option value="">All categories</option>
-          {categories.map((c) => (
-            <option key={c} value={c}>
-              {c}
-            </option>
-          ))}
-        </NativeSelect>
-        <NativeSelect
-          aria-label="Language filter"
-          className="w-auto"
-          value={search.language ?? ''}
-          onChange={(e) => update({ language: e.target.value || undefined })}
-        >
-          <option value="">All languages</option>
-          {languages.map((l) => (
-            <option key={l} value={l}>
-              {l}
-            </option>
-          ))}
-        </NativeSelect>
+        <FilterSelect
+          label="Category filter"
+          allLabel="All categories"
+          value={search.category}
+          options={categories}
+          onChange={(category) => update({ category })}
+        />
+        <FilterSelect
+          label="Language filter"
+          allLabel="All languages"
+          value={search.language}
+          options={languages}
+          onChange={(language) => update({ language })}
+        />
         {showBackend && (
-          <NativeSelect
-            aria-label="Backend filter"
-            className="w-auto"
-            value={search.backend ?? ''}
-            onChange={(e) => update({ backend: e.target.value || undefined })}
-          >
-            <option value="">All backends</option>
-            {backendNames.map((b) => (
-              <option key={b} value={b}>
-                {b}
-              </option>
-            ))}
-          </NativeSelect>
+          <FilterSelect
+            label="Backend filter"
+            allLabel="All backends"
+            value={search.backend}
+            options={backendNames}
+            onChange={(backend) => update({ backend })}
+          />
         )}
       </div>
       {list.isError && <ErrorAlert error={list.error} title="Could not load templates" />}
