@@ -259,6 +259,17 @@ describe('upstream mode: a hostile cloud', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(200 * 1024 * 1024);
   });
 
+  it('takes at most `limit` items (objects only) from an upstream page', async () => {
+    const many = Array.from({ length: 50_000 }, (_, i) => ({ id: `sbx-many-${i}`, status: 'running' }));
+    route = (_req, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ data: [null, 7, ...many], has_more: false, next_cursor: null }));
+    const r = await api('GET', '/v1/sandboxes?backend=evil&limit=5');
+    expect(r.status).toBe(200);
+    expect((r.body.data as Obj[]).map((s) => s.id)).toEqual(['sbx-many-0', 'sbx-many-1', 'sbx-many-2']);
+  });
+
   it('answers 502 to malformed JSON and to redirects, which it never follows', async () => {
     route = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "sbx-');
     expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_BAD_ANSWER');

@@ -63,7 +63,11 @@ export async function upstreamPage(
   const answer = await client.call({ path: `${path}?${q}`, requestId, ...(timeoutMs ? { timeoutMs } : {}) });
   const body = answer.json as { data?: unknown; has_more?: unknown; next_cursor?: unknown } | null;
   if (answer.status !== 200 || !body || !Array.isArray(body.data)) throw new UpstreamListError(answer);
-  const data = await Promise.all((body.data as Obj[]).map((item) => mapItem(item)));
+  // At most `limit` items, each an object: a hostile upstream's 100 000-item page is not walked.
+  const items = (body.data as unknown[])
+    .slice(0, limit)
+    .filter((i): i is Obj => !!i && typeof i === 'object' && !Array.isArray(i));
+  const data = await Promise.all(items.map((item) => mapItem(item)));
   const next = typeof body.next_cursor === 'string' && body.next_cursor ? body.next_cursor : null;
   return { data, has_more: body.has_more === true && next !== null, next_cursor: next, answer };
 }
