@@ -3,71 +3,29 @@
 // the engine is real: it must clean up creates it cannot present, cap what it reads, refuse
 // public_hosts it must not send a JWT to, never follow redirects, keep the key to itself, and
 // never let a client's id or path reach another upstream route.
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEngine, type TestEngine } from './engine.ts';
-
-const KEY = 'sk-hostile-cloud-key-0123456789';
-type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
-type Obj = Record<string, unknown>;
+import {
+  closeAll,
+  freePort,
+  KEY,
+  type Obj,
+  rawGet as rawGetAt,
+  ScriptedCloud,
+  serve,
+} from './upstream-scripted-cloud.ts';
 
 let engine: TestEngine;
-let cloud: http.Server;
-let cloudUrl = '';
+const evil = new ScriptedCloud();
 let trap: http.Server;
 let trapUrl = '';
 let trapHits = 0;
 let good: http.Server;
 let goodUrl = '';
-let seen: string[] = [];
-let route: Handler | null = null;
-const created = new Set<string>();
-let n = 0;
 const logs: string[] = [];
-
-const sandbox = (id: string, extra: Obj = {}) => ({
-  id,
-  object: 'sandbox',
-  status: 'running',
-  template_name: 'code-interpreter',
-  public_host: `${cloudUrl}/agent/${id}`,
-  auth_token: 'upstream-jwt-secret',
-  token_expires_at: '2099-01-01T00:00:00Z',
-  ...extra,
-});
-
-/** The well-behaved part of the cloud; `route` overrides it per test. */
-const base: Handler = (req, res) => {
-  const send = (status: number, body: unknown) =>
-    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-  const m = /^\/v1\/sandboxes\/([^/?]+)/.exec(req.url ?? '');
-  if (req.method === 'POST' && req.url === '/v1/sandboxes') {
-    const id = `sbx-${++n}`;
-    created.add(id);
-    return send(201, sandbox(id));
-  }
-  if (req.method === 'DELETE' && m) return send(created.delete(m[1]!) ? 200 : 404, {});
-  if (m && created.has(m[1]!)) return send(200, sandbox(m[1]!));
-  if (req.url?.startsWith('/v1/sandboxes?'))
-    return send(200, { data: [], has_more: false, next_cursor: null });
-  send(404, { error: 'not found', message: 'Sandbox not found', code: 'SANDBOX_NOT_FOUND' });
-};
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
-async function serve(h: Handler): Promise<[http.Server, string]> {
-  const s = http.createServer(h);
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  return [s, `http://127.0.0.1:${(s.address() as AddressInfo).port}`];
-}
+const sandbox = evil.sandbox;
+const base = evil.base;
 
 async function api(method: string, path: string, body?: unknown) {
   const res = await fetch(`${engine.baseUrl}${path}`, {
@@ -88,24 +46,10 @@ async function api(method: string, path: string, body?: unknown) {
   return { status: res.status, headers: res.headers, body: json };
 }
 
-/** A GET whose path is sent exactly as written (fetch would normalize backslashes and dots). */
-function rawGet(path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const u = new URL(engine.baseUrl!);
-    const r = http.get({ host: u.hostname, port: u.port, path, headers: engine.auth }, (res) => {
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    r.on('error', reject);
-  });
-}
+const rawGet = (path: string) => rawGetAt(engine.baseUrl!, path, engine.auth);
 
 beforeAll(async () => {
-  [cloud, cloudUrl] = await serve((req, res) => {
-    seen.push(`${req.method} ${req.url}${req.headers['x-api-key'] === KEY ? '' : ' (no key)'}`);
-    (route ?? base)(req, res);
-  });
+  await evil.start();
   [trap, trapUrl] = await serve((_req, res) => {
     trapHits++;
     res.end('{}');
@@ -123,7 +67,7 @@ beforeAll(async () => {
   const port = await freePort();
   engine = await startEngine({
     upstreams: [
-      { name: 'evil', url: cloudUrl, apiKey: KEY },
+      { name: 'evil', url: evil.url, apiKey: KEY },
       { name: 'good', url: goodUrl, apiKey: 'sk-good' },
     ],
     agentPorts: [port, port], // one gateway port: the second create cannot be presented
@@ -138,14 +82,12 @@ afterAll(async () => {
   // Nothing the hostile cloud echoed put the key in the engine's log.
   expect(logs.join('')).not.toContain(KEY);
   await engine?.dispose();
-  cloud?.closeAllConnections();
-  for (const s of [cloud, trap, good]) s?.closeAllConnections();
-  await Promise.all([cloud, trap, good].map((s) => new Promise((r) => s?.close(r))));
+  await closeAll([evil.server, trap, good]);
 });
 
 beforeEach(() => {
-  route = null;
-  seen = [];
+  evil.route = null;
+  evil.seen = [];
 });
 
 describe('upstream mode: a create it cannot present', () => {
@@ -157,8 +99,8 @@ describe('upstream mode: a create it cannot present', () => {
     expect(second.status).toBe(503);
     expect(second.body).toMatchObject({ code: 'SERVICE_UNAVAILABLE', request_id: expect.any(String) });
     expect(second.body.message).toMatch(/no free gateway port.*deleted on backend "evil"/);
-    expect(seen).toContain('DELETE /v1/sandboxes/sbx-2');
-    expect(created.has('sbx-2')).toBe(false);
+    expect(evil.seen).toContain('DELETE /v1/sandboxes/sbx-2');
+    expect(evil.created.has('sbx-2')).toBe(false);
     expect((await api('DELETE', `/v1/sandboxes/${first.body.id as string}`)).status).toBeLessThan(300);
   });
 });
@@ -171,11 +113,11 @@ describe('upstream mode: a hostile cloud', () => {
       'file:///etc/passwd',
       `http://u:p@127.0.0.1:${trapPort}/`,
     ]) {
-      route = (req, res) =>
+      evil.route = (req, res) =>
         req.method === 'POST'
           ? res
               .writeHead(201, { 'content-type': 'application/json' })
-              .end(JSON.stringify(sandbox(`sbx-h${++n}`, { public_host: host })))
+              .end(JSON.stringify(sandbox(`sbx-h${evil.next()}`, { public_host: host })))
           : base(req, res);
       const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
       expect(c.status).toBe(201);
@@ -191,7 +133,7 @@ describe('upstream mode: a hostile cloud', () => {
   });
 
   it('does not pass the cloud refusing the engine key on as "Invalid API key" to the SDK', async () => {
-    route = (_req, res) =>
+    evil.route = (_req, res) =>
       res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"Invalid API key"}');
     const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
     expect(c.status).toBe(502);
@@ -205,7 +147,7 @@ describe('upstream mode: a hostile cloud', () => {
     // The operator sees it in the engine's output, once, and sees it end.
     const said = (re: RegExp) => logs.filter((l) => re.test(l)).length;
     expect(said(/Backend \\"evil\\" is degraded: the upstream refused the API key/)).toBe(1);
-    route = null;
+    evil.route = null;
     expect((await api('GET', '/v1/sandboxes?backend=evil')).status).toBe(200);
     expect(said(/Backend \\"evil\\" is reachable/)).toBe(1);
   });
@@ -218,7 +160,7 @@ describe('upstream mode: a hostile cloud', () => {
         .prepare('SELECT backend, public_host FROM upstream_sandboxes WHERE id = ?')
         .get('sbx-good-1');
     for (const claim of [{ public_host: `${trapUrl}/agent` }, { status: 'deleted' }]) {
-      route = (req, res) =>
+      evil.route = (req, res) =>
         req.url?.startsWith('/v1/sandboxes?')
           ? res
               .writeHead(200, { 'content-type': 'application/json' })
@@ -232,14 +174,14 @@ describe('upstream mode: a hostile cloud', () => {
       expect(row()).toEqual({ backend: 'good', public_host: `${goodUrl}/agent` });
     }
     expect(trapHits).toBe(0);
-    route = null;
+    evil.route = null;
     expect((await api('DELETE', '/v1/sandboxes/sbx-good-1')).status).toBe(200);
   });
 
   it('caps an endless JSON body with a 502 and stops reading it', async () => {
     let closed!: () => void;
     const gone = new Promise<void>((r) => (closed = r));
-    route = (_req, res) => {
+    evil.route = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"data":["');
       const chunk = 'x'.repeat(64 * 1024);
@@ -261,7 +203,7 @@ describe('upstream mode: a hostile cloud', () => {
 
   it('takes at most `limit` items (objects only) from an upstream page', async () => {
     const many = Array.from({ length: 50_000 }, (_, i) => ({ id: `sbx-many-${i}`, status: 'running' }));
-    route = (_req, res) =>
+    evil.route = (_req, res) =>
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ data: [null, 7, ...many], has_more: false, next_cursor: null }));
@@ -271,9 +213,10 @@ describe('upstream mode: a hostile cloud', () => {
   });
 
   it('answers 502 to malformed JSON and to redirects, which it never follows', async () => {
-    route = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "sbx-');
+    evil.route = (_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id": "sbx-');
     expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_BAD_ANSWER');
-    route = (_req, res) => res.writeHead(302, { location: `${trapUrl}/v1/sandboxes` }).end();
+    evil.route = (_req, res) => res.writeHead(302, { location: `${trapUrl}/v1/sandboxes` }).end();
     const r = await api('GET', '/v1/sandboxes?backend=evil');
     expect(r.status).toBe(502);
     expect(r.body.message).toMatch(/redirect \(302\)/);
@@ -282,16 +225,16 @@ describe('upstream mode: a hostile cloud', () => {
   });
 
   it('times out a head that never ends and a body that stalls', async () => {
-    route = (req) => req.socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'); // no end of head
+    evil.route = (req) => req.socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n'); // no end of head
     expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_TIMEOUT');
-    route = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).write('{"data":[');
+    evil.route = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).write('{"data":[');
     expect((await api('GET', '/v1/sandboxes?backend=evil')).body.code).toBe('UPSTREAM_TIMEOUT');
   });
 
   it('keeps Set-Cookie, Location and HTML from the client, and the echoed key out of answers', async () => {
     const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
     const id = c.body.id as string;
-    route = (req, res) =>
+    evil.route = (req, res) =>
       req.url?.startsWith(`/v1/sandboxes/${id}/metrics`)
         ? res
             .writeHead(200, {
@@ -313,7 +256,7 @@ describe('upstream mode: a hostile cloud', () => {
     expect(bad.headers.get('set-cookie')).toBeNull();
     expect(bad.body.message).toBe('key [redacted] is not valid');
     expect(bad.headers.get('x-request-id')).toBe('[redacted]');
-    route = null;
+    evil.route = null;
     await api('DELETE', `/v1/sandboxes/${id}`);
   });
 });
@@ -332,13 +275,13 @@ describe('upstream mode: hostile clients', () => {
     ];
     for (const p of paths) expect((await api('GET', p)).status).toBeGreaterThanOrEqual(400);
     // Only the well-formed long-free ids were ever asked about, and nothing else.
-    expect(seen.filter((s) => !/^GET \/v1\/sandboxes\/[A-Za-z0-9_-]{1,128}$/.test(s))).toEqual([]);
+    expect(evil.seen.filter((s) => !/^GET \/v1\/sandboxes\/[A-Za-z0-9_-]{1,128}$/.test(s))).toEqual([]);
   });
 
   it('forwards no encoded slashes, backslashes or dots under a known sandbox', async () => {
     const c = await api('POST', '/v1/sandboxes', { template_name: 'code-interpreter' });
     const id = c.body.id as string;
-    seen = [];
+    evil.seen = [];
     for (const p of [
       `/v1/sandboxes/${id}/executions/..%2F..%2Fv1%2Ftemplates`,
       `/v1/sandboxes/${id}/executions/..%5C..%5Cv1`,
@@ -349,7 +292,7 @@ describe('upstream mode: hostile clients', () => {
       expect([400, 404]).toContain(r.status);
       expect(r.body).not.toContain(KEY);
     }
-    expect(seen).toEqual([]);
+    expect(evil.seen).toEqual([]);
     await api('DELETE', `/v1/sandboxes/${id}`);
   });
 
@@ -364,15 +307,15 @@ describe('upstream mode: hostile clients', () => {
     expect(
       (await api('GET', `/v1/sandboxes?cursor=${forge({ b: 'evil', c: 'x'.repeat(2000) })}`)).status,
     ).toBe(400);
-    seen = [];
+    evil.seen = [];
     expect(
       (await api('GET', `/v1/sandboxes?cursor=${forge({ b: 'evil', c: '../../admin?x=1#' })}`)).status,
     ).toBe(200);
-    expect(seen).toEqual(['GET /v1/sandboxes?limit=100&cursor=..%2F..%2Fadmin%3Fx%3D1%23']);
+    expect(evil.seen).toEqual(['GET /v1/sandboxes?limit=100&cursor=..%2F..%2Fadmin%3Fx%3D1%23']);
   });
 
   it('asks the upstreams about an unknown id once, not on every repeat', async () => {
     for (let i = 0; i < 20; i++) expect((await api('GET', '/v1/sandboxes/sbx-nobody')).status).toBe(404);
-    expect(seen).toEqual(['GET /v1/sandboxes/sbx-nobody']);
+    expect(evil.seen).toEqual(['GET /v1/sandboxes/sbx-nobody']);
   });
 });
