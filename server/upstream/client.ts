@@ -7,7 +7,7 @@
 import { rfc3339 } from '../../contract/wire.ts';
 import { HttpError } from '../errors.ts';
 import type { Transform } from 'node:stream';
-import type { UpstreamConfig } from './config.ts';
+import { envKeyName, type UpstreamConfig } from './config.ts';
 import { redactStream, redactText } from './redact.ts';
 
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -149,7 +149,7 @@ export class UpstreamClient {
         await res.body?.cancel().catch(() => undefined);
         this.observe(401, performance.now() - started);
         throw this.unavailable(
-          "it refused the engine's API key for it (check the key this engine was given)",
+          `it refused the engine's API key for it (check ${envKeyName(this.name)}, HOPX_API_KEY or the key file the engine was started with)`,
         );
       }
       if (opts.stream && !type.includes('json')) {

@@ -67,7 +67,7 @@ export function readKeyFile(path: string): Map<string, string> {
   return keys;
 }
 
-const envKeyName = (name: string) => `HOPDECK_UPSTREAM_KEY_${name.toUpperCase().replace(/-/g, '_')}`;
+export const envKeyName = (name: string) => `HOPDECK_UPSTREAM_KEY_${name.toUpperCase().replace(/-/g, '_')}`;
 
 /**
  * `specs`: every `--upstream` value, or the comma-separated HOPDECK_UPSTREAM. Each is `URL` or
