@@ -121,7 +121,11 @@ function classify(err: FastifyError & { retryAfter?: number }): {
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const c = classify(err);
-    if (c.status >= 500) req.log.error({ err }, 'request failed');
+    // Answers we chose (an upstream down, a full disk, no free port) are one warn line each; only
+    // the unexpected gets the stack (an outage would otherwise flood the log with traces).
+    if (c.status >= 500 && err instanceof HttpError)
+      req.log.warn({ code: c.code, status: c.status }, c.message);
+    else if (c.status >= 500) req.log.error({ err }, 'request failed');
     if (err instanceof HttpError) reply.headers(err.headers);
     return sendError(reply, c.status, envelope(req, c.status, c.code, c.message, c.extra));
   });
