@@ -136,6 +136,10 @@ def main():
     wr, ww = os.pipe()
     os.set_blocking(wr, False)
     os.set_blocking(ww, False)
+    # A Ctrl-C or a service manager's SIGTERM reaches the whole process group: the engine's shutdown
+    # still needs this helper (umount, destroys), so it ignores them and ends when stdin closes.
+    for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
+        signal.signal(s, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, lambda *_: None)
     signal.set_wakeup_fd(ww)
     sel.register(wr, selectors.EVENT_READ, "wake")
