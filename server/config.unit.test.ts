@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, parseConfig } from './config.ts';
@@ -51,8 +51,11 @@ describe('hopdeck serve configuration', () => {
 });
 
 describe('upstream backends (decision 0014)', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
   const keyFile = (text: string, mode: number) => {
     const dir = mkdtempSync(join(tmpdir(), 'hopdeck-keys-'));
+    dirs.push(dir);
     const file = join(dir, 'keys');
     writeFileSync(file, text, { mode });
     chmodSync(file, mode);
