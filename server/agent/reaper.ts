@@ -135,21 +135,40 @@ function grow(rows: ProcRow[], members: Set<number>): void {
 
 /**
  * SIGKILL every member of the run, in rounds until a scan finds none (a fork bomb keeps forking
- * while we scan; the sandbox's pids limit bounds it). Bounded in rounds and time.
+ * while we scan; the sandbox's pids limit bounds it). The first pass is bounded (5 s) so the
+ * caller can answer; if members are left then, passes go on in the background every half second
+ * for up to a minute (a bomb that outlived one pass once kept the sandbox saturated for good).
  */
 export async function reapRun(run: RunMark, orphans: boolean): Promise<number> {
   if (run.endTicks === null) signal(-run.rootPid, 'SIGKILL');
+  const first = await reapPass(run, orphans, 5000);
+  if (first.left) void persist(run, orphans, Date.now() + 60_000);
+  return first.killed;
+}
+
+async function persist(run: RunMark, orphans: boolean, until: number): Promise<void> {
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 500));
+    if (!(await reapPass(run, orphans, 2000)).left) return;
+  }
+}
+
+async function reapPass(
+  run: RunMark,
+  orphans: boolean,
+  ms: number,
+): Promise<{ killed: number; left: boolean }> {
   let killed = 0;
-  const deadline = Date.now() + 5000;
+  const deadline = Date.now() + ms;
   for (let round = 0; round < 200 && Date.now() < deadline; round++) {
     if (round > 0) await new Promise((r) => setImmediate(r));
     const victims = membersOf(run, orphans);
-    if (victims.length === 0) break;
+    if (victims.length === 0) return { killed, left: false };
     // Stop first so nobody forks while the rest are being killed, then kill.
     for (const pid of victims) signal(pid, 'SIGSTOP');
     for (const pid of victims) if (signal(pid, 'SIGKILL')) killed += 1;
   }
-  return killed;
+  return { killed, left: membersOf(run, orphans).length > 0 };
 }
 
 function signal(pid: number, sig: NodeJS.Signals): boolean {
