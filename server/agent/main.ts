@@ -34,6 +34,9 @@ const log = (msg: string) => {
 };
 const cfg = loadConfig(process.argv.slice(2), process.env);
 const state = new AgentState(cfg, log);
+// The Python runner starts first: its IPython import (the longest part of a boot) runs while the
+// agent sets up its routes and server.
+const kernelBoot = cfg.warmPython ? startKernel() : null;
 configureRunner({ orphans: orphanRuleApplies(cfg.fsRoot) });
 for (const dir of ['/workspace', '/home/user', '/tmp']) mkdirSync(realPath(cfg, dir), { recursive: true });
 
@@ -136,14 +139,35 @@ server.on('upgrade', (req, socket, head) => {
   }
 });
 
-mkdirSync(dirname(cfg.socketPath), { recursive: true });
-rmSync(cfg.socketPath, { force: true });
-server.listen(cfg.socketPath, () => {
-  chmodSync(cfg.socketPath, 0o600);
-  log(`agent listening on ${cfg.socketPath}`);
-  if (cfg.warmPython)
-    state.kernel.ensure().catch((err: unknown) => log(`kernel failed to start: ${String(err)}`));
-});
+/**
+ * With a warm kernel the socket appears once the runner is ready (or failed, or after
+ * LISTEN_AFTER_MS): the runtime already waits for the socket, so "the agent answers" then also
+ * means "Python is ready", and nobody polls `GET /kernel` dozens of times per boot (each poll
+ * cost the engine and the agent CPU while the runner was importing IPython).
+ */
+const LISTEN_AFTER_MS = 10_000;
+
+function startKernel(): Promise<void> {
+  // performance.now() counts from the process's start: the agent's own share of a boot.
+  return state.kernel.ensure().then(
+    () => log(`kernel ready (${Math.round(performance.now())} ms after the agent's start)`),
+    (err: unknown) => log(`kernel failed to start: ${String(err)}`),
+  );
+}
+
+function listen(): void {
+  mkdirSync(dirname(cfg.socketPath), { recursive: true });
+  rmSync(cfg.socketPath, { force: true });
+  server.listen(cfg.socketPath, () => {
+    chmodSync(cfg.socketPath, 0o600);
+    log(`agent listening on ${cfg.socketPath} (${Math.round(performance.now())} ms after start)`);
+  });
+}
+
+if (kernelBoot) {
+  const bound = new Promise<void>((resolve) => setTimeout(resolve, LISTEN_AFTER_MS).unref());
+  void Promise.race([kernelBoot, bound]).then(listen);
+} else listen();
 
 const shutdown = () => {
   state.kernel.close();

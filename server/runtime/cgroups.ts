@@ -4,7 +4,7 @@
  * /sys/fs/cgroup/<ctrl>), or none. Every sandbox gets `hopdeck/<id>` in each hierarchy.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { SandboxResources } from '../../contract/schemas.ts';
@@ -16,6 +16,15 @@ const V1_CONTROLLERS = ['memory', 'pids', 'cpu', 'freezer'] as const;
 function tryWrite(file: string, value: string): boolean {
   try {
     writeFileSync(file, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function tryWriteAsync(file: string, value: string): Promise<boolean> {
+  try {
+    await writeFile(file, value);
     return true;
   } catch {
     return false;
@@ -64,11 +73,15 @@ export class Cgroups {
    * for a turn. Weigh the parent like one host process per core instead: under host contention the
    * sandboxes together still get about a core's worth each, and each sandbox keeps its own quota.
    */
-  #weighParent(): void {
+  async #weighParent(): Promise<void> {
     const cores = Math.max(1, availableParallelism());
     if (this.mode === 'v2')
-      tryWrite(join(ROOT, 'hopdeck', 'cpu.weight'), String(Math.min(10_000, 100 * cores)));
-    else tryWrite(join(ROOT, 'cpu', 'hopdeck', 'cpu.shares'), String(Math.min(262_144, 1024 * cores)));
+      await tryWriteAsync(join(ROOT, 'hopdeck', 'cpu.weight'), String(Math.min(10_000, 100 * cores)));
+    else
+      await tryWriteAsync(
+        join(ROOT, 'cpu', 'hopdeck', 'cpu.shares'),
+        String(Math.min(262_144, 1024 * cores)),
+      );
   }
 
   #dir(id: string, controller: (typeof V1_CONTROLLERS)[number]): string {
@@ -78,43 +91,58 @@ export class Cgroups {
   /**
    * A sandbox's CPU weight among its siblings: `background` (a warm pool spare no create has
    * claimed yet) gets 1/8 of the normal weight, so under contention the sandboxes in use, and the
-   * spares a burst has just claimed, run first. Only matters while the CPU is contended.
+   * spares a burst has just claimed, run first. Only matters while the CPU is contended. Written
+   * from the thread pool: a cgroup write waits on the kernel's cgroup lock, and a burst of claims
+   * calls this for each.
    */
-  weigh(id: string, background: boolean): void {
-    if (this.mode === 'v2') tryWrite(join(this.#dirs(id)[0]!, 'cpu.weight'), background ? '12' : '100');
+  async weigh(id: string, background: boolean): Promise<void> {
+    if (this.mode === 'v2')
+      await tryWriteAsync(join(this.#dirs(id)[0]!, 'cpu.weight'), background ? '12' : '100');
     else if (this.mode === 'v1')
-      tryWrite(join(this.#dir(id, 'cpu'), 'cpu.shares'), background ? '128' : '1024');
+      await tryWriteAsync(join(this.#dir(id, 'cpu'), 'cpu.shares'), background ? '128' : '1024');
   }
 
-  /** Create the groups with the sandbox's limits; returns the cgroup.procs files a new process joins. */
-  create(id: string, resources: SandboxResources, background = false): string[] {
+  /**
+   * Create the groups with the sandbox's limits; returns the cgroup.procs files a new process joins.
+   * From the thread pool (mkdir and writes in cgroupfs wait on the kernel's cgroup lock, which
+   * every boot and destroy on the host takes): the engine's event loop is not held meanwhile.
+   */
+  async create(id: string, resources: SandboxResources, background = false): Promise<string[]> {
     if (this.mode === 'none') return [];
     if (this.mode === 'v2') {
       const parent = join(ROOT, 'hopdeck');
       if (!existsSync(parent)) {
-        mkdirSync(parent);
-        tryWrite(join(parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
+        await mkdir(parent, { recursive: true });
+        await tryWriteAsync(join(parent, 'cgroup.subtree_control'), '+memory +pids +cpu');
       }
     }
-    for (const dir of this.#dirs(id)) mkdirSync(dir, { recursive: true });
-    this.#weighParent();
-    const memBytes = Math.max(64, resources.memory_mb) * 1024 * 1024;
-    const pids = pidsLimit(resources);
-    const quota = Math.max(1, resources.vcpu) * 100_000;
+    await Promise.all(this.#dirs(id).map((dir) => mkdir(dir, { recursive: true })));
+    const memBytes = String(Math.max(64, resources.memory_mb) * 1024 * 1024);
+    const pids = String(pidsLimit(resources));
+    const quota = String(Math.max(1, resources.vcpu) * 100_000);
     if (this.mode === 'v2') {
       const d = this.#dirs(id)[0]!;
-      tryWrite(join(d, 'memory.max'), String(memBytes));
-      tryWrite(join(d, 'memory.swap.max'), '0');
-      tryWrite(join(d, 'pids.max'), String(pids));
-      tryWrite(join(d, 'cpu.max'), `${quota} 100000`);
+      await Promise.all([
+        tryWriteAsync(join(d, 'memory.max'), memBytes),
+        tryWriteAsync(join(d, 'memory.swap.max'), '0'),
+        tryWriteAsync(join(d, 'pids.max'), pids),
+        tryWriteAsync(join(d, 'cpu.max'), `${quota} 100000`),
+      ]);
     } else {
-      writeFileSync(join(this.#dir(id, 'memory'), 'memory.limit_in_bytes'), String(memBytes));
-      tryWrite(join(this.#dir(id, 'memory'), 'memory.memsw.limit_in_bytes'), String(memBytes));
-      writeFileSync(join(this.#dir(id, 'pids'), 'pids.max'), String(pids));
-      tryWrite(join(this.#dir(id, 'cpu'), 'cpu.cfs_period_us'), '100000');
-      tryWrite(join(this.#dir(id, 'cpu'), 'cpu.cfs_quota_us'), String(quota));
+      const memory = this.#dir(id, 'memory');
+      const cpu = this.#dir(id, 'cpu');
+      await Promise.all([
+        // memsw must stay >= the memory limit: written after it.
+        writeFile(join(memory, 'memory.limit_in_bytes'), memBytes).then(() =>
+          tryWriteAsync(join(memory, 'memory.memsw.limit_in_bytes'), memBytes),
+        ),
+        writeFile(join(this.#dir(id, 'pids'), 'pids.max'), pids),
+        tryWriteAsync(join(cpu, 'cpu.cfs_period_us'), '100000').then(() =>
+          tryWriteAsync(join(cpu, 'cpu.cfs_quota_us'), quota),
+        ),
+      ]);
     }
-    this.weigh(id, background);
+    await Promise.all([this.#weighParent(), this.weigh(id, background)]);
     return this.#dirs(id).map((d) => join(d, 'cgroup.procs'));
   }
 

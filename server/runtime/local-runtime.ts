@@ -34,7 +34,7 @@ import {
   type SandboxState,
 } from './sandbox-dir.ts';
 import { retryEarlyExit, spawnSandbox } from './spawn-sandbox.ts';
-import { UID_BASE, UidRegistry, uidsWithProcessesAsync } from './uids.ts';
+import { UID_BASE, UidRegistry } from './uids.ts';
 import { rearmWatchdog, stopWatchdog } from './watchdog.ts';
 
 export { UID_BASE } from './uids.ts';
@@ -105,9 +105,9 @@ export class LocalRuntime implements Runtime {
   }
 
   /** The sandbox's uid: unique host-wide (bwrap); without isolation it is only a label. */
-  async #allocUid(dir: string, prior: number | undefined): Promise<number> {
+  #allocUid(dir: string, prior: number | undefined): number {
     if (!this.#uids) return prior ?? UID_BASE + 1;
-    return this.#uids.claim(dir, prior, await uidsWithProcessesAsync());
+    return this.#uids.claim(dir, prior);
   }
 
   start(spec: SandboxSpec): Promise<RunningSandbox> {
@@ -122,6 +122,13 @@ export class LocalRuntime implements Runtime {
 
   async #boot(spec: SandboxSpec): Promise<RunningSandbox> {
     const started = performance.now();
+    const phases: Record<string, number> = {};
+    let mark = started;
+    const phase = (name: string) => {
+      const now = performance.now();
+      phases[name] = Math.round((now - mark) * 10) / 10;
+      mark = now;
+    };
     const dir = this.dir(spec.id);
     const bwrap = this.isolation === 'bwrap';
     const layout = layoutOf(dir, bwrap);
@@ -130,12 +137,19 @@ export class LocalRuntime implements Runtime {
       await this.setDeadline(spec.id, spec.expiresAt ?? null);
       return { pid: prior.pid, socketPath: layout.hostSocket };
     }
-    await this.#killTree(spec.id, prior?.pid ?? null);
-    await this.#cg.remove(spec.id); // fresh counters (OOM kills) for this boot
+    // A new sandbox (no folder yet) has nothing to clean up: no process, no cgroup, no slirp4netns
+    // (finding an unrecorded one means reading every process's cmdline on the host).
+    if (existsSync(dir)) {
+      await this.#killTree(spec.id, prior?.pid ?? null);
+      await this.#cg.remove(spec.id); // fresh counters (OOM kills) for this boot
+    }
+    phase('clean');
 
     mkdirSync(join(dir, 'meta'), { recursive: true, mode: 0o700 });
-    const uid = await this.#allocUid(dir, prior?.uid);
+    const uid = this.#allocUid(dir, prior?.uid);
+    phase('uid');
     const fsDir = await prepareFiles(dir, layout, bwrap, spec.resources.disk_mb, uid, prior?.uid);
+    phase('disk');
 
     const privateNet = bwrap && spec.internetAccess && this.network === 'slirp4netns';
     const plan = launchPlan({
@@ -151,31 +165,42 @@ export class LocalRuntime implements Runtime {
       seccompFile: this.seccompFile,
       roBinds: [this.#cg.memoryView(spec.id)].filter((b) => b !== null),
     });
+    phase('plan');
     const background = spec.background === true && !this.#foreground.has(spec.id);
+    const procsFiles = await this.#cg.create(spec.id, spec.resources, background);
+    if (background && this.#foreground.has(spec.id)) await this.#cg.weigh(spec.id, false); // claimed meanwhile
+    phase('cgroup');
     const { pid, net } = await spawnSandbox({
       id: spec.id,
       dir,
       layout,
       plan,
-      procsFiles: this.#cg.create(spec.id, spec.resources, background),
+      procsFiles,
       socketUid: bwrap ? uid : null,
       log: this.#log,
       onSpawned: (p) => this.#writeState(spec.id, { uid, pid: p }),
       kill: (p) => this.#killTree(spec.id, p),
     });
+    phase('agent');
     const bootMs = Math.round(performance.now() - started);
     this.bootTimes.set(spec.id, bootMs);
-    this.#writeState(spec.id, { uid, pid, bootMs, ...net });
+    this.#writeState(spec.id, { uid, pid, bootMs, bootPhases: phases, ...net });
     await this.setDeadline(spec.id, spec.expiresAt ?? null);
+    phase('deadline');
     this.#log(
-      `sandbox ${spec.id} booted in ${bootMs} ms (pid ${pid}, uid ${uid}, ${this.isolation}, cgroups ${this.cgroups})`,
+      `sandbox ${spec.id} booted in ${bootMs} ms (pid ${pid}, uid ${uid}, ${this.isolation}, cgroups ${this.cgroups}; ` +
+        `${Object.entries(phases)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')} ms)`,
     );
     return { pid, socketPath: layout.hostSocket };
   }
 
+  /** Cheap, for a burst of claims: one cgroup write from the thread pool, nothing spawned. */
   foreground(id: string): void {
     this.#foreground.add(id);
-    if (this.#cg.exists(id)) this.#cg.weigh(id, false);
+    // A sandbox still booting gets the weight at its cgroup's creation (#foreground is read there).
+    void this.#cg.weigh(id, false);
   }
 
   /**

@@ -9,6 +9,8 @@ export interface SandboxState {
   uid: number;
   pid: number | null;
   bootMs?: number;
+  /** Where the last boot's time went (ms per phase: clean, uid, disk, cgroup, agent, deadline). */
+  bootPhases?: Record<string, number>;
   /** Host pid of the process inside the sandbox's namespaces that slirp4netns attaches to. */
   netPid?: number;
   /** The sandbox's detached slirp4netns (internet access with a private network). */
