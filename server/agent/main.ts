@@ -4,23 +4,11 @@
  *   node agent.mjs --config <file>        (written by the runtime)
  *   node agent.mjs --socket <path> [--root <dir>] [--warm-python]
  */
-import { createServer } from 'node:http';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { WebSocketServer } from 'ws';
 import { loadConfig, realPath } from './config.ts';
-import { AgentError, Router, requestIdOf, sendError, type Ctx } from './http.ts';
-import { orphanRuleApplies } from './reaper.ts';
-import { configureRunner } from './runner.ts';
-import { commandRoutes } from './routes/commands.ts';
-import { executeRoutes } from './routes/execute.ts';
-import { fileRoutes } from './routes/files.ts';
-import { systemRoutes } from './routes/system.ts';
-import { workspaceRoutes } from './routes/workspace.ts';
+import type { Ctx } from './http.ts';
 import { AgentState } from './state.ts';
-import { handleExecuteStream } from './stream.ts';
-import { handleTerminal } from './terminal.ts';
-import { handleFilesWatch } from './watch.ts';
 
 // agent.log lives on the host's disk, outside the sandbox's disk cap, and kernel stderr is user
 // controlled: keep at most LOG_CAP bytes of it.
@@ -33,12 +21,43 @@ const log = (msg: string) => {
   process.stderr.write(logged > LOG_CAP ? 'agent log capped; further messages dropped\n' : line);
 };
 const cfg = loadConfig(process.argv.slice(2), process.env);
+for (const dir of ['/workspace', '/home/user', '/tmp']) mkdirSync(realPath(cfg, dir), { recursive: true });
 const state = new AgentState(cfg, log);
 // The Python runner starts first: its IPython import (the longest part of a boot) runs while the
-// agent sets up its routes and server.
+// agent evaluates the rest of its code (routes, zod schemas, ws) and sets up its server. Only
+// config, state and the kernel are imported statically; the rest is imported below.
 const kernelBoot = cfg.warmPython ? startKernel() : null;
+
+const [
+  { createServer },
+  { WebSocketServer },
+  { AgentError, Router, requestIdOf, sendError },
+  { orphanRuleApplies },
+  { configureRunner },
+  { commandRoutes },
+  { executeRoutes },
+  { fileRoutes },
+  { systemRoutes },
+  { workspaceRoutes },
+  { handleExecuteStream },
+  { handleTerminal },
+  { handleFilesWatch },
+] = await Promise.all([
+  import('node:http'),
+  import('ws'),
+  import('./http.ts'),
+  import('./reaper.ts'),
+  import('./runner.ts'),
+  import('./routes/commands.ts'),
+  import('./routes/execute.ts'),
+  import('./routes/files.ts'),
+  import('./routes/system.ts'),
+  import('./routes/workspace.ts'),
+  import('./stream.ts'),
+  import('./terminal.ts'),
+  import('./watch.ts'),
+]);
 configureRunner({ orphans: orphanRuleApplies(cfg.fsRoot) });
-for (const dir of ['/workspace', '/home/user', '/tmp']) mkdirSync(realPath(cfg, dir), { recursive: true });
 
 const router = new Router();
 systemRoutes(router, state);
