@@ -27,7 +27,9 @@ so output of subprocesses and C code reaches the running cell in order with its 
 
 import builtins
 import codecs
+import contextlib
 import getpass
+import importlib
 import io
 import json
 import os
@@ -37,6 +39,7 @@ import struct
 import sys
 import threading
 import time
+import types
 
 PROTO_FD = 3
 OUTPUT_CAP = int(os.environ.pop("HOPDECK_OUTPUT_CAP", "1048576"))
@@ -212,8 +215,6 @@ def _flusher_loop(event, streams):
 def _skip_terminal_ipython():
     """`import IPython` pulls in the terminal front end (prompt_toolkit, jedi): ~1 s and ~20 MB
     that a kernel never uses. Its one name the package needs, IPython.embed, becomes a stub."""
-    import types
-
     stub = types.ModuleType("IPython.terminal.embed")
 
     def embed(*args, **kwargs):
@@ -223,8 +224,66 @@ def _skip_terminal_ipython():
     sys.modules.setdefault("IPython.terminal.embed", stub)
 
 
+# Modules IPython imports at once but uses only later: pydoc and stack_data for a traceback,
+# asyncio for a cell with top-level `await` or %%script, urllib.request for `%load <url>`,
+# logging.config when an IPython application configures logging (never, here). About 90 ms of the
+# runner's ~310 ms of CPU at start (measured in a sandbox, -X importtime), a third of each boot's
+# Python share. Each is imported for real the first time it is used.
+_DEFERRED_MODULES = ("asyncio", "pydoc", "stack_data")
+_DEFERRED_FUNCTIONS = {"urllib.request": ("Request", "urlopen"), "logging.config": ("dictConfig",)}
+
+
+class _DeferredModule(types.ModuleType):
+    """Stands in for a module while IPython is imported; the first attribute read imports the real
+    module (from then on its names are copied here, so reads do not come back to __getattr__)."""
+
+    def __getattr__(self, attr):
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]  # still inside the IPython import: load the real one
+        real = importlib.import_module(self.__name__)
+        self.__dict__.update(real.__dict__)
+        return getattr(real, attr)
+
+
+def _deferred_function(module, name):
+    def call(*args, **kwargs):
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    return call
+
+
+@contextlib.contextmanager
+def _deferred_imports():
+    """While IPython is imported, the modules above are stand-ins; afterwards they leave
+    sys.modules, so user code (and the stand-ins, on first use) import the real modules."""
+    stubs = {}
+    for name in _DEFERRED_MODULES:
+        if name not in sys.modules:
+            stubs[name] = _DeferredModule(name)
+    for name, functions in _DEFERRED_FUNCTIONS.items():
+        if name not in sys.modules:
+            stub = types.ModuleType(name)
+            for f in functions:
+                setattr(stub, f, _deferred_function(name, f))
+            stubs[name] = stub
+    sys.modules.update(stubs)
+    try:
+        yield
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+
+
 def build_shell():
     _skip_terminal_ipython()
+    # The shell's construction imports more of IPython (its magics): inside the stand-ins too.
+    with _deferred_imports():
+        return _build_shell()
+
+
+def _build_shell():
     from traitlets.config import Config
     from IPython.core.displayhook import DisplayHook
     from IPython.core.displaypub import DisplayPublisher
