@@ -1,10 +1,12 @@
 /**
- * The deadline watchdog: a small detached /bin/sh per running sandbox with a deadline, outside
- * the sandbox's cgroups (so pausing the sandbox does not freeze it) and outside the engine (so it
- * outlives a crash or kill -9 of the engine). It sleeps until the epoch second in
- * `meta/deadline` (re-read at least every minute; the engine replaces the watchdog whenever the
- * deadline moves), then kills every process of the sandbox and its slirp4netns. The engine deletes
- * the sandbox when it next sees the deadline passed (its own expiry sweep, or reconcile at start).
+ * The deadline watchdog: a small detached /bin/sh per running sandbox, outside the sandbox's
+ * cgroups (so pausing the sandbox does not freeze it) and outside the engine (so it outlives a
+ * crash or kill -9 of the engine). It sleeps until the epoch second in `meta/deadline` (re-read at
+ * least every minute, and at once on SIGWINCH), then kills every process of the sandbox and its
+ * slirp4netns. Without a deadline file it idles, so moving a deadline (a warm pool spare claimed,
+ * `PUT /timeout`) is a file write and a signal, not a new process: 20 claims at once used to start
+ * 20 shells. It ends when the sandbox has no process left. The engine deletes the sandbox when it
+ * next sees the deadline passed (its own expiry sweep, or reconcile at start).
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,17 +14,31 @@ import { ownsPid, pidAlive, readState, writeState } from './sandbox-dir.ts';
 import { startProcess } from './spawner.ts';
 import type { CgroupMode } from './types.ts';
 
-// $1 deadline file, $2 cgroup mode, $3 freezer/cgroup dir, $4 cgroup.procs, $5 launcher pid,
-// $6 state.json, $7 slirp4netns API socket path, $8 sandbox id (names this process).
+/** Wakes a watchdog to re-read its deadline. Ignored by default, so one not yet listening lives on. */
+const WAKE = 'SIGWINCH';
+
+// $1 deadline file, $2 cgroup mode, $3 freezer/cgroup dir, $4 cgroup.procs (empty without
+// cgroups), $5 launcher pid, $6 state.json, $7 slirp4netns API socket path, $8 sandbox id (names
+// this process). `read` is a builtin: an idle minute costs one `sleep` (and `date` with a deadline).
+// The file is read again after the sleep started: a wake that came while it was being read is not lost.
 const SCRIPT = `
-F=$1; MODE=$2; CG=$3; PROCS=$4; PG=$5; ST=$6; API=$7
+F=$1; MODE=$2; CG=$3; PROCS=$4; PG=$5; ST=$6; API=$7; SP=
+trap 'kill $SP 2>/dev/null' WINCH
 while :; do
-  d=$(cat "$F" 2>/dev/null) || exit 0
-  case $d in ''|*[!0-9]*) exit 0 ;; esac
-  now=$(date +%s)
-  [ "$now" -ge "$d" ] && break
-  s=$((d - now)); [ "$s" -gt 60 ] && s=60
-  sleep "$s"
+  if [ -n "$PROCS" ]; then { read -r x < "$PROCS"; } 2>/dev/null || exit 0
+  else kill -0 "$PG" 2>/dev/null || exit 0; fi
+  d=; [ -f "$F" ] && read -r d < "$F"
+  case $d in *[!0-9]*) d= ;; esac
+  s=60
+  if [ -n "$d" ]; then
+    now=$(date +%s)
+    [ "$now" -ge "$d" ] && break
+    s=$((d - now)); [ "$s" -gt 60 ] && s=60
+  fi
+  sleep "$s" & SP=$!
+  d2=; [ -f "$F" ] && read -r d2 < "$F"
+  [ "$d2" = "$d" ] && wait $SP
+  kill $SP 2>/dev/null
 done
 case $MODE in
   v2) echo 1 > "$CG/cgroup.kill" ;;
@@ -100,8 +116,9 @@ export function stopWatchdog(pid: number | undefined, id: string): void {
 }
 
 /**
- * Replace the sandbox's watchdog for a new deadline (ISO time, or null for none): the old one is
- * stopped, a new one started only while the sandbox runs, and its pid recorded in state.json.
+ * Move the sandbox's deadline (ISO time, or null for none). The file is written first; a running
+ * watchdog of this sandbox is woken to re-read it (no process started, nothing else read but its
+ * command line); otherwise one is started, if the sandbox runs, and its pid recorded in state.json.
  */
 export async function rearmWatchdog(
   dir: string,
@@ -110,14 +127,25 @@ export async function rearmWatchdog(
   where: () => { cgroups: CgroupMode; alive: boolean; cgroupDir: string; procsFile: string },
 ): Promise<void> {
   if (!existsSync(join(dir, 'meta'))) return;
+  writeDeadline(dir, expiresAt);
   const before = readState(dir);
-  stopWatchdog(before?.watchdogPid, id);
-  const armed = writeDeadline(dir, expiresAt);
-  const w = armed && before?.pid ? where() : null;
+  if (wake(before?.watchdogPid, id)) return;
+  const w = before?.pid ? where() : null;
   const watchdogPid =
     w?.alive && before?.pid ? await startWatchdog({ id, dir, pid: before.pid, ...w }) : null;
   const st = readState(dir); // read again: the boot or the network may have written meanwhile
   if (!st) return;
   const { watchdogPid: _old, ...rest } = st;
   writeState(dir, watchdogPid ? { ...rest, watchdogPid } : rest);
+}
+
+/** Signal the sandbox's watchdog to re-read its deadline; false when there is none running. */
+function wake(pid: number | undefined, id: string): boolean {
+  if (!pid || !pidAlive(pid) || !ownsPid(pid, id)) return false;
+  try {
+    process.kill(pid, WAKE);
+    return true;
+  } catch {
+    return false;
+  }
 }
