@@ -2,7 +2,17 @@
  * One sandbox's folder on the host: `meta/` (root-owned: state.json, deadline, bwrap's arguments),
  * `fs/` (mounted disk image), `agent.log`.
  */
-import { linkSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  ftruncateSync,
+  linkSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export interface SandboxState {
@@ -90,7 +100,26 @@ export function readState(dir: string): SandboxState | null {
 }
 
 export function writeState(dir: string, st: SandboxState): void {
-  writeFileSync(join(dir, 'meta', 'state.json'), JSON.stringify(st));
+  overwriteSync(join(dir, 'meta', 'state.json'), JSON.stringify(st));
+}
+
+/**
+ * Replace a small file's content in place: write at offset 0, then cut to the new length. A
+ * truncate to zero first (what writeFileSync does) makes ext4 flush the file's blocks when it is
+ * closed (auto_da_alloc): 0.85 ms instead of 0.04 ms per write under disk load here, and 18 ms a
+ * write on the engine's main thread in a burst of 20 claims while other work filled the disk queue.
+ * A write of under one page cannot be torn by a crash of the engine (only of the machine, which
+ * ends every sandbox anyway); readers treat an unreadable file as missing.
+ */
+export function overwriteSync(file: string, text: string, mode = 0o644): void {
+  const data = Buffer.from(text);
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT, mode);
+  try {
+    writeSync(fd, data, 0, data.length, 0);
+    ftruncateSync(fd, data.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function pidAlive(pid: number): boolean {
