@@ -10,7 +10,7 @@ import type { SandboxTokens } from '../auth/tokens.ts';
 import { HttpError, badRequest, conflict, notFound } from '../errors.ts';
 import type { Runtime, SandboxSpec } from '../runtime/types.ts';
 import { warmsPython } from '../store/builtin-templates.ts';
-import { waitForKernel } from './kernel-ready.ts';
+import { agentListening, waitForKernel } from './kernel-ready.ts';
 import type { Db } from '../store/db.ts';
 import {
   getSandbox,
@@ -24,7 +24,7 @@ import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
 import type { GatewayPorts } from './gateway-port.ts';
 import { KeyedLock, Semaphore } from '../lib/locks.ts';
-import { agentRequest, isHealthy } from '../runtime/agent-client.ts';
+import { agentRequest } from '../runtime/agent-client.ts';
 import { PortAllocator } from './ports.ts';
 
 export const REGIONS = ['local'];
@@ -175,13 +175,11 @@ export class SandboxService {
       this.deps.runtime.foreground(poolId); // the normal CPU weight, no longer a background spare
       const env = body.env_vars ?? {};
       const socket = this.deps.runtime.socketPath(poolId);
-      // The env PATCH doubles as the liveness check; without env, ask /health. Both run while
-      // the gateway port opens.
+      // The env PATCH doubles as the liveness check; without env, the agent's socket must accept
+      // a connection (its runner was ready when the spare joined the pool). Both run while the
+      // gateway port opens.
       const ready = async () => {
-        if (Object.keys(env).length === 0) {
-          if (!(await isHealthy(socket, 1000))) throw new Error('agent did not answer /health');
-          return;
-        }
+        if (Object.keys(env).length === 0) return agentListening(socket);
         const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true }, 2000);
         if (r.status >= 300) throw new Error(`agent refused env (HTTP ${r.status})`);
       };
@@ -205,7 +203,12 @@ export class SandboxService {
         timeout_seconds: rec.timeout_seconds,
         expires_at: rec.expires_at,
       });
-      await this.deps.runtime.setDeadline(poolId, rec.expires_at);
+      // The crash-proof watchdog (a process per sandbox with a deadline) is started after the
+      // answer: the engine's own expiry sweep enforces the deadline meanwhile, and in a burst of
+      // 20 claims these starts queued for 0.1-0.5 s each.
+      this.deps.runtime
+        .setDeadline(poolId, rec.expires_at)
+        .catch((err: unknown) => this.deps.log.warn({ err, sandbox: poolId }, 'could not set the deadline'));
       this.deps.onDeadlinesChanged?.();
       return adopted;
     });

@@ -7,7 +7,9 @@
  * number of creates in the last minute, whichever is larger, capped by MAX_SPARES and by the
  * machine's available memory. Refills boot several spares at once. A create that finds no ready
  * spare takes the earliest spare still booting, or starts one for itself: either way it gets a
- * sandbox whose kernel is ready. Spares beyond the demand of the last 5 minutes are destroyed.
+ * sandbox whose kernel is ready. During a burst of claims the refill waits for the burst to end
+ * (at most 2 s; a create that finds no spare starts it at once), so boots do not take the CPUs from the
+ * sandboxes just handed out. Spares beyond the demand of the last 15 minutes are destroyed.
  * Pool sandboxes do not survive the engine: destroyed at shutdown; reconcile removes crash leftovers.
  */
 import { availableParallelism, freemem } from 'node:os';
@@ -22,7 +24,14 @@ import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 /** Demand is the number of creates of a template in this window. */
 const WINDOW_MS = 60_000;
 /** Spares above the size are let go only after this long without the demand that built them. */
-const KEEP_MS = 5 * 60_000;
+const KEEP_MS = 15 * 60_000;
+/**
+ * Claims closer together than this are one burst: the refill waits for the burst to end, so the
+ * boots (seconds of CPU each) do not compete with the claimed sandboxes' first cells...
+ */
+const SETTLE_MS = 250;
+/** ...but for no longer than this (a create that finds no spare at all starts the refill at once). */
+const MAX_DEFER_MS = 2000;
 const MAX_SPARES = 24;
 /** What one idle spare costs (measured PSS is lower; RSS of a code-interpreter spare ~110 MB). */
 const SPARE_MB = 128;
@@ -48,6 +57,10 @@ export class WarmPool {
   #closed = false;
   #retryAt = 0;
   #timer: NodeJS.Timeout | null = null;
+  #timerAt = 0;
+  #lastClaim = 0;
+  #burstStart = 0;
+  #memory = { at: 0, mb: 0 };
 
   constructor(
     private readonly svc: SandboxService,
@@ -88,9 +101,12 @@ export class WarmPool {
    * closing or boots keep failing (the caller then boots a sandbox itself).
    */
   async claim(t: Template, body: CreateSandboxRequest) {
+    const now = Date.now();
     const claims = this.#claims.get(t.name) ?? [];
-    claims.push(Date.now());
+    claims.push(now);
     this.#claims.set(t.name, claims);
+    if (now - this.#lastClaim >= SETTLE_MS) this.#burstStart = now;
+    this.#lastClaim = now;
     for (let attempt = 0; attempt < 3 && !this.#closed; attempt++) {
       let id = this.#ready.get(t.name)?.shift();
       if (!id) {
@@ -101,8 +117,8 @@ export class WarmPool {
         boot.reserved = true;
         // Claimed: it boots at the normal CPU weight from now on, ahead of the pool's refill.
         this.svc.deps.runtime.foreground(boot.id);
-        // Demand outruns the pool: grow it now rather than after this create's answer.
-        this.refill();
+        // Demand outruns the pool: grow it now rather than after this create's answer or the burst.
+        this.#fill();
         id = (await boot.done) ?? undefined;
         if (!id) continue;
       }
@@ -116,10 +132,20 @@ export class WarmPool {
     return null;
   }
 
-  /** Boot what is missing (several at once), and shrink what demand no longer needs. */
+  /**
+   * Boot what is missing (several at once), and shrink what demand no longer needs; during a
+   * burst of claims, once it is over (see SETTLE_MS).
+   */
   refill(): void {
     if (this.#closed || this.size === 0) return;
     if (Date.now() < this.#retryAt) return this.#schedule(this.#retryAt - Date.now());
+    const wait = this.#deferFor();
+    if (wait > 0) return this.#schedule(wait);
+    this.#fill();
+  }
+
+  #fill(): void {
+    if (this.#closed || Date.now() < this.#retryAt) return;
     let budget = this.#memoryBudget();
     let again = false;
     // Templates in demand first: on a small machine their spares must not queue behind the rest.
@@ -145,8 +171,21 @@ export class WarmPool {
     if (again) this.#schedule(5000);
   }
 
+  /** How long the refill should still wait for the current burst of claims to end (0: now). */
+  #deferFor(): number {
+    const now = Date.now();
+    const settled = this.#lastClaim + SETTLE_MS;
+    if (now >= settled || now - this.#burstStart >= MAX_DEFER_MS) return 0;
+    return Math.min(settled, this.#burstStart + MAX_DEFER_MS) - now;
+  }
+
+  /** Run refill() in `ms` (the earliest of the pending requests wins). */
   #schedule(ms: number): void {
-    if (this.#timer || this.#closed) return;
+    if (this.#closed) return;
+    const at = Date.now() + ms;
+    if (this.#timer && this.#timerAt <= at) return;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerAt = at;
     this.#timer = setTimeout(() => {
       this.#timer = null;
       this.refill();
@@ -156,14 +195,22 @@ export class WarmPool {
 
   /** How many more spares fit in the machine's available memory (beyond those already there). */
   #memoryBudget(): number {
-    let availableMb = freemem() / 2 ** 20;
+    return Math.floor((this.#availableMb() - RESERVE_MB) / SPARE_MB);
+  }
+
+  /** MemAvailable, read at most once a second (each boot's end asks; /proc/meminfo is not free). */
+  #availableMb(): number {
+    const now = Date.now();
+    if (now - this.#memory.at < 1000) return this.#memory.mb;
+    let mb = freemem() / 2 ** 20;
     try {
       const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-      if (m) availableMb = Number(m[1]) / 1024;
+      if (m) mb = Number(m[1]) / 1024;
     } catch {
       /* not Linux: freemem() */
     }
-    return Math.floor((availableMb - RESERVE_MB) / SPARE_MB);
+    this.#memory = { at: now, mb };
+    return mb;
   }
 
   #startBoot(t: Template): Boot {

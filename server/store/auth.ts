@@ -65,7 +65,7 @@ export class AuthStore {
   /** Seed a key given on the command line: idempotent (a key already stored is reused). */
   seedKey(given: string): ApiKeyInfo {
     const hash = sha256(given);
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE hash = ?').get(hash) as KeyRow | undefined;
+    const row = stmt(this.db, 'SELECT * FROM api_keys WHERE hash = ?').get(hash) as KeyRow | undefined;
     if (row) {
       if (row.revoked_at) this.db.prepare('UPDATE api_keys SET revoked_at = NULL WHERE id = ?').run(row.id);
       return info({ ...row, revoked_at: null });

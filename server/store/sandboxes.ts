@@ -73,10 +73,13 @@ const COLUMNS = [
   'token_issued_at',
 ] as const;
 
+const INSERT_SQL = `INSERT INTO sandboxes (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`;
+const UPDATE_SQL = `UPDATE sandboxes SET ${COLUMNS.filter((c) => c !== 'id')
+  .map((c) => `${c} = @${c}`)
+  .join(', ')} WHERE id = @id`;
+
 export function insertSandbox(db: Db, s: SandboxRecord): void {
-  db.prepare(
-    `INSERT INTO sandboxes (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})`,
-  ).run(toRow(s));
+  stmt(db, INSERT_SQL).run(toRow(s));
 }
 
 export function getSandbox(db: Db, id: string): SandboxRecord | null {
@@ -90,10 +93,7 @@ export function updateSandbox(db: Db, id: string, patch: SandboxPatch): SandboxR
   const cur = getSandbox(db, id);
   if (!cur) return null;
   const next = { ...cur, ...patch, id };
-  const sets = COLUMNS.filter((c) => c !== 'id')
-    .map((c) => `${c} = @${c}`)
-    .join(', ');
-  db.prepare(`UPDATE sandboxes SET ${sets} WHERE id = @id`).run(toRow(next));
+  stmt(db, UPDATE_SQL).run(toRow(next));
   return next;
 }
 
