@@ -1,13 +1,14 @@
 /**
- * Create figures: 20 creates back to back and 20 at once (each followed by its first print(1)),
- * spaced creates (the pool refilled between them), and a cold create for reference; /health is
- * polled during the back-to-back and burst runs.
+ * Create figures: 20 creates back to back on a fresh engine, then (the pool having learned the
+ * demand) 20 back to back and 20 at once, each followed by its first print(1); spaced creates
+ * (the pool refilled between them) and a cold create for reference; /health is polled during
+ * every burst.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { BenchEngine } from './engine.ts';
 import { runClient } from './proc.ts';
-import { summarize, timed, waitFor, type Summary } from './stats.ts';
+import { line, ms, summarize, timed, waitFor, type Summary } from './stats.ts';
 
 const CLIENT_API = fileURLToPath(new URL('./client-api.ts', import.meta.url));
 export const TEMPLATE = 'code-interpreter';
@@ -95,15 +96,28 @@ export async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: num
 /** The pool's spares of the template (kernel ready, since spares only count once it is). */
 const spares = (e: BenchEngine) => e.app.engine.pool.readyCount(TEMPLATE);
 
-export async function benchCreates(e: BenchEngine, n: number) {
-  await waitFor('a warm spare', () => spares(e) > 0, 180_000);
-  const serial = await clientRun(e, 'serial', n);
-  // The pool sized itself from the last minute's creates; give its parallel refill time to finish.
-  const refill = await waitFor(
+/** Wait (bounded) until the pool holds the spares its demand asks for; how long that took. */
+function refilled(e: BenchEngine, n: number): Promise<number> {
+  return waitFor(
     'the pool to refill',
     () => spares(e) >= Math.min(n, e.app.engine.pool.target(TEMPLATE)),
     180_000,
   ).catch(() => Number.NaN);
+}
+
+/**
+ * The pool sizes itself from the demand it has seen (decision 0009), so a burst meets one of two
+ * engines: a fresh one (its minimum, 1 spare) or one that has seen such a burst within the last
+ * 15 minutes and refilled since. Both are measured and printed: the fresh burst first, then,
+ * once the pool has refilled (the time it took is printed too), a burst back to back and one at
+ * once. Nothing waits inside a burst.
+ */
+export async function benchCreates(e: BenchEngine, n: number) {
+  await waitFor('a warm spare', () => spares(e) > 0, 180_000);
+  const fresh = await clientRun(e, 'serial', n);
+  const refillFresh = await refilled(e, n);
+  const serial = await clientRun(e, 'serial', n);
+  const refillSerial = await refilled(e, n);
   const burst = await clientRun(e, 'burst', n);
 
   // Spaced: one create at a time, each once a spare is ready (the previous bench's method).
@@ -127,11 +141,49 @@ export async function benchCreates(e: BenchEngine, n: number) {
     await deleteAll(e, [s.id]);
   }
   return {
+    fresh,
     serial,
     burst,
-    refillMs: refill,
+    refillFresh,
+    refillSerial,
     spaced: summarize(spaced),
     cold: summarize(cold),
     coldFirst: summarize(coldFirst),
   };
+}
+
+export type CreateFigures = Awaited<ReturnType<typeof benchCreates>>;
+
+export function printCreates(c: CreateFigures, n: number): void {
+  console.log(`
+creates (${n} each; spares ready at the start of each run in brackets)`);
+  console.log(`  a fresh engine (pool at its minimum) [${c.fresh.readyAtStart}]:`);
+  console.log(line('    back to back: create → running', c.fresh.running));
+  console.log(line('    back to back: create → first print(1)', c.fresh.firstResult));
+  console.log(
+    `  the pool refilled to the demand it saw in ${ms(c.refillFresh)}; then [${c.serial.readyAtStart}]:`,
+  );
+  console.log(line('    back to back: create → running', c.serial.running));
+  console.log(line('    back to back: create → first print(1)', c.serial.firstResult));
+  console.log(`  refilled again in ${ms(c.refillSerial)}; then [${c.burst.readyAtStart}]:`);
+  console.log(line('    at once: create → running', c.burst.running));
+  console.log(line('    at once: create → first print(1)', c.burst.firstResult));
+  console.log(line('  spaced (a spare ready each time)', c.spaced));
+  console.log(line('  cold (no pool): create → running', c.cold));
+  console.log(line('  cold (no pool): create → first print(1)', c.coldFirst));
+  console.log(line('  /health during the fresh back to back', c.fresh.health));
+  console.log(line('  /health during back to back', c.serial.health));
+  console.log(line('  /health during at once', c.burst.health));
+  const loop = (r: CreateRun) => `${ms(r.loop.p99)} / ${ms(r.loop.max)}`;
+  console.log(
+    `  engine event-loop delay p99 / max: fresh ${loop(c.fresh)}, back to back ${loop(c.serial)}, at once ${loop(c.burst)}`,
+  );
+  for (const [label, run] of [
+    ['fresh', c.fresh],
+    ['back to back', c.serial],
+    ['at once', c.burst],
+  ] as const) {
+    if (run.failed.length > 0)
+      console.log(`  ${label}: ${run.failed.length} of ${n} failed, e.g. ${run.failed[0]}`);
+  }
 }

@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: every figure of issue 8, measured in one bounded run against the real engine on
  * loopback, each next to its goal and its baseline from the same run:
- *   1. creates: 20 back to back and 20 at once (create → running, create → first print(1)),
- *      spaced creates and a cold create for reference, /health p99 during the bursts;
+ *   1. creates: 20 back to back on a fresh engine, then 20 back to back and 20 at once on the
+ *      pool that has seen that demand (create → running, create → first print(1)), spaced
+ *      creates and a cold create for reference, /health p99 during the bursts;
  *   2. warm print(1): through the gateway, straight to the agent socket, streamed (first byte and
  *      complete); baselines: a fresh bwrap + python3 per run, the previous kernel path
  *      (jupyter_client → ipykernel) and the runner alone, both outside any sandbox;
@@ -16,7 +17,7 @@
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { baselineFreshInterpreter } from '../runtime/index.ts';
-import { benchCreates, createSandbox, deleteAll, TEMPLATE } from './creates.ts';
+import { benchCreates, createSandbox, deleteAll, printCreates, TEMPLATE } from './creates.ts';
 import { availableMb, benchDensity } from './density.ts';
 import { startEngine, type BenchEngine } from './engine.ts';
 import { benchList } from './list.ts';
@@ -156,29 +157,7 @@ async function main(): Promise<void> {
     if (list) console.log(`\n${line(`GET /v1/sandboxes, ${records} records`, list)}`);
 
     const c = await benchCreates(e, creates);
-    console.log(
-      `creates (${creates} each; ${c.serial.readyAtStart} / ${c.burst.readyAtStart} spares ready at the start)`,
-    );
-    console.log(line('  back to back: create → running', c.serial.running));
-    console.log(line('  back to back: create → first print(1)', c.serial.firstResult));
-    console.log(line('  at once: create → running', c.burst.running));
-    console.log(line('  at once: create → first print(1)', c.burst.firstResult));
-    console.log(line('  spaced (a spare ready each time)', c.spaced));
-    console.log(line('  cold (no pool): create → running', c.cold));
-    console.log(line('  cold (no pool): create → first print(1)', c.coldFirst));
-    console.log(`  pool refill between the runs: ${ms(c.refillMs)}`);
-    console.log(line('  /health during back to back', c.serial.health));
-    console.log(line('  /health during at once', c.burst.health));
-    console.log(
-      `  engine event-loop delay p99 / max: back to back ${ms(c.serial.loop.p99)} / ${ms(c.serial.loop.max)}, at once ${ms(c.burst.loop.p99)} / ${ms(c.burst.loop.max)}`,
-    );
-    for (const [label, run] of [
-      ['back to back', c.serial],
-      ['at once', c.burst],
-    ] as const) {
-      if (run.failed.length > 0)
-        console.log(`  ${label}: ${run.failed.length} of ${creates} failed, e.g. ${run.failed[0]}`);
-    }
+    printCreates(c, creates);
 
     const d = idleN > 0 ? await benchDensity(e, idleN) : null;
     if (d) {
@@ -219,6 +198,9 @@ async function main(): Promise<void> {
       ),
     );
     console.log(goal('at once: slowest create → first print(1)', c.burst.firstResult.max, 2000, ''));
+    console.log(
+      `  ${'fresh engine, back to back: → running / → print'.padEnd(46)} ${ms(c.fresh.running.p50)} / ${ms(c.fresh.firstResult.p50)} p50, slowest ${ms(c.fresh.firstResult.max)} (the pool had not seen the demand yet)`,
+    );
     console.log(
       goal(
         'warm print(1) through the gateway p50',
