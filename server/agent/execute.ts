@@ -2,7 +2,7 @@
  * One execution, whatever the language: Python goes to the warm kernel, JavaScript and Bash run
  * as a fresh process each. Output goes through a capped sink; the outcome is an ExecuteResult.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { z } from 'zod';
 import {
@@ -18,8 +18,17 @@ import { runProcess } from './runner.ts';
 import type { AgentState } from './state.ts';
 import type { InputHandler, KernelError } from './kernel.ts';
 
+/** Random bytes for ids, drawn 128 ids at a time (one getrandom per id showed on a warm run). */
+const idPool = Buffer.alloc(8 * 128);
+let idUsed = idPool.length;
+
 export function newId(prefix: 'exec' | 'proc'): string {
-  return `${prefix}_${randomBytes(8).toString('hex')}`;
+  if (idUsed + 8 > idPool.length) {
+    randomFillSync(idPool);
+    idUsed = 0;
+  }
+  idUsed += 8;
+  return `${prefix}_${idPool.toString('hex', idUsed - 8, idUsed)}`;
 }
 
 /** A string that reaches exec(2) or the environment: a NUL byte would be cut there, so it is refused. */

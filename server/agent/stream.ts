@@ -176,9 +176,12 @@ async function run(
     return;
   }
   const id = newId('exec');
+  // The run starts first (a warm cell reaches the runner in this tick) and `start` goes out while
+  // it runs; no output can reach the sink before this function yields.
+  const running = job.go(id);
   sink.send({ type: 'start', execution_id: id, timestamp: nowIso() });
   try {
-    const out = await job.go(id);
+    const out = await running;
     sink.flush();
     if (out.timedOut) {
       sink.send({
