@@ -29,7 +29,7 @@ export function hasBwrap(): boolean {
 export async function createRuntime(opts: RuntimeOptions): Promise<Runtime & LocalRuntime> {
   const log = opts.log ?? (() => undefined);
   const agentDir = resolve(opts.agentDir);
-  for (const f of ['agent.mjs', 'bridge.py']) {
+  for (const f of ['agent.mjs', 'agent.cjs', 'bridge.py']) {
     if (!existsSync(join(agentDir, f)))
       throw new Error(`agent bundle missing: ${join(agentDir, f)} (run npm run build:server)`);
   }
