@@ -16,6 +16,11 @@ import type { GatewayLogger } from './types.ts';
 export interface HistorySink {
   start(exec: ExecutionT): void | Promise<void>;
   finish(exec: ExecutionT): void | Promise<void>;
+  /**
+   * A run seen only once it ended (a synchronous `POST /execute`): one write of the final record.
+   * Optional; without it the run is recorded as `start` then `finish`.
+   */
+  record?(exec: ExecutionT): void | Promise<void>;
 }
 
 export const HISTORY_LIMITS = {
@@ -139,8 +144,26 @@ export class ExecutionRecording {
     if (this.#finished) return;
     this.start();
     this.#finished = true;
-    const status = this.#status ?? (this.#exitCode !== null && this.#exitCode !== 0 ? 'failed' : fallback);
-    this.#call('finish', this.#snapshot(status, rfc3339()));
+    this.#call('finish', this.#snapshot(this.#finalStatus(fallback), rfc3339()));
+  }
+
+  /**
+   * A run that already ended (synchronous /execute): start and finish in one sink call when the
+   * sink can (`record`), else as `start` + `finish`.
+   */
+  finishAtOnce(agentId: unknown, fallback: FinalStatus): void {
+    if (this.#id !== null || this.#finished || !this.sink.record) {
+      this.start(agentId);
+      this.finish(fallback);
+      return;
+    }
+    this.#id = typeof agentId === 'string' && EXEC_ID_RE.test(agentId) ? agentId : newExecutionId();
+    this.#finished = true;
+    this.#call('record', this.#snapshot(this.#finalStatus(fallback), rfc3339()));
+  }
+
+  #finalStatus(fallback: FinalStatus): FinalStatus {
+    return this.#status ?? (this.#exitCode !== null && this.#exitCode !== 0 ? 'failed' : fallback);
   }
 
   #cap(text: string): string {
@@ -176,12 +199,17 @@ export class ExecutionRecording {
     };
   }
 
-  #call(phase: 'start' | 'finish', exec: ExecutionT): void {
+  #call(phase: 'start' | 'finish' | 'record', exec: ExecutionT): void {
     const fail = (err: unknown) =>
       this.log?.warn({ err, execution_id: exec.id, phase }, 'run history sink failed');
     try {
       const checked = Execution.parse(exec);
-      const r = phase === 'start' ? this.sink.start(checked) : this.sink.finish(checked);
+      const r =
+        phase === 'start'
+          ? this.sink.start(checked)
+          : phase === 'finish'
+            ? this.sink.finish(checked)
+            : this.sink.record?.(checked);
       if (r && typeof (r as Promise<void>).catch === 'function') (r as Promise<void>).catch(fail);
     } catch (err) {
       fail(err);
@@ -197,5 +225,6 @@ export function historyFromRepository(repo: {
   return {
     start: (e) => void repo.insert(e),
     finish: (e) => void repo.update(e.id, e),
+    record: (e) => void repo.insert(e),
   };
 }

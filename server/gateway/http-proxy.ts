@@ -5,7 +5,6 @@
  */
 import http from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import { drainRequest } from '../lib/drain.ts';
 import { errors, sendError, type GatewayError } from './errors.ts';
 import { forwardedPath } from './access.ts';
@@ -43,17 +42,28 @@ export const HOP_BY_HOP: ReadonlySet<string> = new Set([
 
 /** Request headers the sandbox must never see: engine credentials and the dashboard's cookies. */
 const PRIVATE_REQUEST = new Set(['authorization', 'x-api-key', 'cookie']);
+/** Response headers of the agent's that never reach the client (the gateway sets its own id). */
+const PRIVATE_RESPONSE = new Set(['set-cookie', 'x-request-id']);
 
-export function filterHeaders(headers: IncomingHttpHeaders, drop: Set<string>): OutgoingHttpHeaders {
-  const listed = new Set(
-    String(headers.connection ?? '')
+/** Header names a `Connection` header lists (hop-by-hop for this message); none when it is plain. */
+function connectionListed(value: string | string[] | undefined): ReadonlySet<string> | null {
+  if (value === undefined) return null;
+  const text = String(value).toLowerCase();
+  if (text === 'keep-alive' || text === 'close') return null;
+  return new Set(
+    text
       .split(',')
-      .map((h) => h.trim().toLowerCase())
+      .map((h) => h.trim())
       .filter(Boolean),
   );
+}
+
+export function filterHeaders(headers: IncomingHttpHeaders, drop: Set<string>): OutgoingHttpHeaders {
+  const listed = connectionListed(headers.connection);
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name) || drop.has(name)) continue;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || drop.has(name) || listed?.has(name)) continue;
     if (name.startsWith('access-control-')) continue;
     out[name] = value;
   }
@@ -139,12 +149,22 @@ export function forwardHttp(req: IncomingMessage, res: ServerResponse, f: HttpFo
     const status = agentRes.statusCode ?? 502;
     if (!writeAgentHead(res, agentRes, f)) return;
     if (resCapture) agentRes.on('data', (chunk: Buffer) => resCapture.add(chunk));
-    pipeline(agentRes, res, (err) => {
-      if (err || !reqCapture || !resCapture || !f.history) return;
-      if ((status < 200 || status >= 300) && status !== 408) return;
-      const history = f.history;
-      setImmediate(() => recordExecute(f, history, reqCapture, resCapture, status, startedAt));
+    // pipe + explicit error handling rather than stream.pipeline, whose per-call AbortSignal and
+    // end-of-stream bookkeeping cost more than the rest of this proxy on a warm `print(1)`.
+    // An agent that fails mid-answer cuts the client's response (`res.on('close')` below cuts the
+    // agent request when the client goes first); `finish` means the whole answer was written.
+    agentRes.on('error', () => res.destroy());
+    agentRes.on('close', () => {
+      if (!agentRes.complete) res.destroy();
     });
+    agentRes.pipe(res);
+    if (!reqCapture || !resCapture || !f.history) return;
+    if ((status < 200 || status >= 300) && status !== 408) return;
+    const history = f.history;
+    // After the answer is out: the run history (a SQLite write) never delays the client.
+    res.once('finish', () =>
+      setImmediate(() => recordExecute(f, history, reqCapture, resCapture, status, startedAt)),
+    );
   });
 
   // The client went away before the agent answered: cancel the agent request.
@@ -164,7 +184,7 @@ export function writeAgentHead(
 ): boolean {
   const status = agentRes.statusCode ?? 502;
   const headers = {
-    ...filterHeaders(agentRes.headers, new Set(['set-cookie', 'x-request-id'])),
+    ...filterHeaders(agentRes.headers, PRIVATE_RESPONSE),
     ...gatewayResponseHeaders(f.requestId, f.cors),
   };
   try {
@@ -242,10 +262,9 @@ function recordExecute(
   const body = resCap.json();
   if (!body) {
     rec.outcome(status === 408 ? 'timeout' : 'failed');
-    rec.finish('failed');
+    rec.finishAtOnce(undefined, 'failed');
     return;
   }
-  rec.start(body.execution_id);
   rec.stdout(body.stdout);
   rec.stderr(body.stderr);
   for (const r of richOutputsOf(body)) rec.rich(r);
@@ -253,5 +272,5 @@ function recordExecute(
   const timedOut = status === 408 || body.code === 'EXECUTION_TIMEOUT' || body.timed_out === true;
   if (timedOut) rec.outcome('timeout');
   else if (body.success === false) rec.outcome('failed');
-  rec.finish('completed');
+  rec.finishAtOnce(body.execution_id, 'completed');
 }

@@ -43,6 +43,8 @@ export const chosenProtocol = new WeakMap<IncomingMessage, string>();
 
 export const HANDSHAKE_TIMEOUT_MS = 10_000;
 const ERROR_BODY_LIMIT = 64 * 1024;
+/** Frames to a browser smaller than this are not compressed (ws's own default threshold). */
+const BROWSER_COMPRESS_FROM = 1024;
 
 export function forwardUpgrade(
   wss: WebSocketServer,
@@ -188,10 +190,18 @@ function relay(client: WebSocket, upstream: WebSocket, f: RelayOptions): void {
   // Frames to a non-browser client that did not negotiate permessage-deflate are paced; see
   // ws-outbox.ts. Browsers queue every frame; a deflating client inflates each in its own callback.
   const deflating = client.extensions.includes('permessage-deflate');
-  const toClient = new Outbox(client, upstream, f.browser || deflating ? 0 : f.sdkPacingMs);
+  // Browsers get small frames uncompressed (they never drop one); SDKs get every frame deflated.
+  const toClient = new Outbox(
+    client,
+    upstream,
+    f.browser || deflating ? 0 : f.sdkPacingMs,
+    f.browser ? BROWSER_COMPRESS_FROM : 0,
+  );
   const toAgent = new Outbox(upstream, client, 0);
   const pipe = (from: WebSocket, out: Outbox, observe: ((text: string) => void) | null) => {
     from.on('message', (data: RawData, isBinary: boolean) => {
+      // Relay first: the history (a SQLite write on `start`) must not delay the frame.
+      out.push(data, isBinary);
       if (observe && !isBinary) {
         try {
           observe(data.toString());
@@ -199,7 +209,6 @@ function relay(client: WebSocket, upstream: WebSocket, f: RelayOptions): void {
           f.log?.warn({ err, sandbox_id: f.sandboxId }, 'run history observer failed');
         }
       }
-      out.push(data, isBinary);
     });
   };
   pipe(client, toAgent, observer ? (t) => observer.fromClient(t) : null);
