@@ -183,9 +183,10 @@ export class SandboxService {
         const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true }, 2000);
         if (r.status >= 300) throw new Error(`agent refused env (HTTP ${r.status})`);
       };
+      const spare = getSandbox(this.deps.db, poolId) as SandboxRecord;
       const [readyResult, portResult] = await Promise.allSettled([
         ready(),
-        this.ports.openOnFreePort(poolId, this.deps.gateway),
+        spare.port ?? this.ports.openOnFreePort(poolId, this.deps.gateway),
       ]);
       if (readyResult.status === 'rejected' || portResult.status === 'rejected') {
         if (portResult.status === 'fulfilled') await this.deps.gateway.close(poolId);
@@ -193,7 +194,7 @@ export class SandboxService {
           ? readyResult.reason
           : (portResult as PromiseRejectedResult).reason;
       }
-      const rec = { ...(getSandbox(this.deps.db, poolId) as SandboxRecord) };
+      const rec = { ...spare };
       this.applyTimeout(rec, body.timeout_seconds ?? null);
       const adopted = this.update(poolId, {
         pool: false,

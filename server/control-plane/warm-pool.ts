@@ -254,15 +254,19 @@ export class WarmPool {
     if (spec.warmPython) {
       await waitForKernel(this.svc.deps.runtime.socketPath(rec.id), KERNEL_WAIT_MS, () => !this.#closed);
     }
-    updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid });
+    // Its gateway port opens now, not in the claim (a listener and its WebSocket server per port):
+    // the gateway answers 404 on it until a create claims the spare (lookup() skips pool records).
+    const port = this.#closed ? null : await this.svc.ports.openOnFreePort(rec.id, this.svc.deps.gateway);
+    updateSandbox(this.svc.deps.db, rec.id, { status: 'running', pid: running.pid, port });
   }
 
   /** Destroy a spare and forget its record; one destroy per id at a time. */
   #discard(id: string): Promise<void> {
     const under = this.#discards.get(id);
     if (under) return under;
-    const p = this.svc.deps.runtime
-      .destroy(id)
+    const p = Promise.resolve()
+      .then(() => this.svc.deps.gateway.close(id))
+      .then(() => this.svc.deps.runtime.destroy(id))
       .catch((err: unknown) =>
         this.svc.deps.log.warn({ err, sandbox: id }, 'could not destroy a warm pool spare'),
       )

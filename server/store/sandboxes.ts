@@ -132,15 +132,12 @@ export function nextExpiry(db: Db): string | null {
 }
 
 export function usedPorts(db: Db): Set<number> {
-  const rows = db
-    // Upstream sandboxes' gateway ports come from the same range (decision 0014).
-    .prepare(
-      "SELECT port FROM sandboxes WHERE port IS NOT NULL AND status != 'deleted' " +
-        'UNION SELECT port FROM upstream_sandboxes WHERE port IS NOT NULL',
-    )
-    .all() as {
-    port: number;
-  }[];
+  // Upstream sandboxes' gateway ports come from the same range (decision 0014).
+  const rows = stmt(
+    db,
+    "SELECT port FROM sandboxes WHERE port IS NOT NULL AND status != 'deleted' " +
+      'UNION SELECT port FROM upstream_sandboxes WHERE port IS NOT NULL',
+  ).all() as { port: number }[];
   return new Set(rows.map((r) => r.port));
 }
 

@@ -39,6 +39,39 @@ describe('warm pool', { timeout: 180_000 }, () => {
     expect(got.statusCode).toBe(404);
   });
 
+  it("opens a spare's gateway port ahead of the claim, but serves nothing on it until then", async () => {
+    const [spare] = await waitReady('code-interpreter');
+    const { port } = e.app.engine.svc.deps.db
+      .prepare('SELECT port FROM sandboxes WHERE id = ?')
+      .get(spare) as {
+      port: number | null;
+    };
+    expect(port).toBeGreaterThan(0);
+    // Someone scanning the port range finds the spare's listener and nothing behind it: refused
+    // without a token, and not found even with one signed for its id (none is ever issued for it
+    // before the claim).
+    const signed = await e.app.engine.svc.deps.tokens.issue(spare as string);
+    const call = (headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${port}/execute`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ code: 'print(1)', language: 'python' }),
+      });
+    expect((await call({})).status).toBe(401);
+    const res = await call({ authorization: `Bearer ${signed.token}` });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ code: 'SANDBOX_NOT_FOUND' });
+    const { s } = await create({ template_name: 'code-interpreter' });
+    expect(s.id).toBe(spare);
+    expect(new URL(s.public_host).port).toBe(String(port));
+    const py = await fetch(`${s.public_host}/execute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.auth_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'print(6 * 7)', language: 'python' }),
+    });
+    expect(((await py.json()) as { stdout: string }).stdout).toBe('42\n');
+  });
+
   it('serves a create from a warm sandbox, applies env vars, and refills', async () => {
     const times: number[] = [];
     for (let i = 0; i < 2; i++) {
