@@ -5,21 +5,55 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, posix, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { SandboxResources } from '../../contract/schemas.ts';
 
-export interface AgentConfig {
-  socketPath: string;
-  /** Host directory that API paths like /workspace resolve under ('/' inside a bwrap sandbox). */
-  fsRoot: string;
-  python: string;
-  bridgePath: string;
-  warmPython: boolean;
-  outputCapBytes: number;
-  /** The sandbox's global env at boot (template + create request env_vars). */
-  env: Record<string, string>;
-  sandboxId: string;
-  workdir: string;
-  /** The sandbox's limits, for /system and metrics (absent for a bare agent). */
-  resources?: { vcpu: number; memory_mb: number; disk_mb: number };
+/**
+ * The config file the runtime writes (server/runtime/launch.ts builds it as an `AgentConfig`). The
+ * file may leave fields out (flags and env vars fill them); unknown fields are refused, so a typo
+ * or a runtime/agent mismatch is an error naming the field rather than a silent default.
+ */
+export const AgentConfigSchema = z
+  .object({
+    socketPath: z.string().min(1),
+    /** Host directory that API paths like /workspace resolve under ('/' inside a bwrap sandbox). */
+    fsRoot: z.string().min(1),
+    python: z.string().min(1),
+    bridgePath: z.string().min(1),
+    warmPython: z.boolean(),
+    outputCapBytes: z.number().int().positive(),
+    /** The sandbox's global env at boot (template + create request env_vars). */
+    env: z.record(z.string(), z.string()),
+    sandboxId: z.string().min(1),
+    workdir: z.string().startsWith('/'),
+    /** The sandbox's limits, for /system and metrics (absent for a bare agent). */
+    resources: SandboxResources.optional(),
+  })
+  .strict();
+
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+const AgentConfigFile = AgentConfigSchema.partial();
+
+/** Parse the runtime's config file; throws an Error naming the file and the first bad field. */
+export function parseConfigFile(text: string, file: string): Partial<AgentConfig> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`agent: config file ${file} is not valid JSON (${(err as Error).message})`, {
+      cause: err,
+    });
+  }
+  const parsed = AgentConfigFile.safeParse(data);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where =
+    issue?.code === 'unrecognized_keys'
+      ? issue.keys.join(', ')
+      : issue && issue.path.length > 0
+        ? issue.path.join('.')
+        : '(top level)';
+  throw new Error(`agent: config file ${file}: invalid field ${where}: ${issue?.message ?? 'bad value'}`);
 }
 
 function flag(argv: string[], name: string): string | undefined {
@@ -30,9 +64,7 @@ function flag(argv: string[], name: string): string | undefined {
 export function loadConfig(argv: string[], env: NodeJS.ProcessEnv): AgentConfig {
   const here = dirname(fileURLToPath(import.meta.url));
   const file = flag(argv, '--config') ?? env.HOPDECK_AGENT_CONFIG;
-  const fromFile: Partial<AgentConfig> = file
-    ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<AgentConfig>)
-    : {};
+  const fromFile: Partial<AgentConfig> = file ? parseConfigFile(readFileSync(file, 'utf8'), file) : {};
   const socketPath = flag(argv, '--socket') ?? env.HOPDECK_AGENT_SOCKET ?? fromFile.socketPath;
   if (!socketPath) throw new Error('agent: no socket path (use --socket <path> or HOPDECK_AGENT_SOCKET)');
   const cap = Number(
