@@ -17,6 +17,8 @@ if (!publicHost || !token || !origin || !Number.isInteger(runs) || runs < 1 || r
 const url = `${publicHost.replace(/^http/, 'ws')}/execute/stream`;
 
 const firstByte: number[] = [];
+/** The same first-frame times by kind of client (browsers get small frames undeflated). */
+const firstBy = { browser: [] as number[], sdk: [] as number[] };
 
 function once(asBrowser: boolean): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -36,7 +38,11 @@ function once(asBrowser: boolean): Promise<number> {
     ws.on('message', (d) => {
       const f = JSON.parse(d.toString()) as { type: string; data?: string };
       if (f.type === 'stdout') {
-        if (out === '') firstByte.push(performance.now() - t0);
+        if (out === '') {
+          const ms = performance.now() - t0;
+          firstByte.push(ms);
+          firstBy[asBrowser ? 'browser' : 'sdk'].push(ms);
+        }
         out += f.data ?? '';
       }
       if (f.type !== 'complete') return;
@@ -54,8 +60,18 @@ const browser: number[] = [];
 const sdk: number[] = [];
 for (let i = 0; i < 3; i++) await once(true);
 firstByte.length = 0;
+firstBy.browser.length = 0;
+firstBy.sdk.length = 0;
 for (let i = 0; i < runs; i++) {
   browser.push(await once(true));
   sdk.push(await once(false));
 }
-process.stdout.write(JSON.stringify({ browser, sdk, firstByte }));
+process.stdout.write(
+  JSON.stringify({
+    browser,
+    sdk,
+    firstByte,
+    firstByteBrowser: firstBy.browser,
+    firstByteSdk: firstBy.sdk,
+  }),
+);
