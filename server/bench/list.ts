@@ -4,7 +4,6 @@
  */
 import { fileURLToPath } from 'node:url';
 import { newRecord } from '../control-plane/sandbox-service.ts';
-import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
 import type { BenchEngine } from './engine.ts';
@@ -30,6 +29,8 @@ export async function benchList(e: BenchEngine, records: number, runs: number) {
     const r = await runClient<{ list: number[] }>(CLIENT_API, [e.base, e.apiKey, 'list', String(runs)]);
     return summarize(r.list);
   } finally {
-    db.transaction(() => ids.forEach((id) => deleteSandboxRow(db, id)))();
+    // Gone before the create runs: the engine would otherwise carry 10,000 records through them.
+    const del = db.prepare('DELETE FROM sandboxes WHERE id = ?');
+    db.transaction(() => ids.forEach((id) => del.run(id)))();
   }
 }

@@ -7,7 +7,7 @@
  * cannot boot, becomes `error` with the reason; `start` tries again. Without this the gateway
  * would answer 502 "retry in a moment" forever, and the SDKs retry that.
  */
-import { liveSandboxes, getSandbox } from '../store/sandboxes.ts';
+import { getSandbox, runningSandboxIds } from '../store/sandboxes.ts';
 import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
 import { specOf, type SandboxService } from './sandbox-service.ts';
@@ -36,9 +36,13 @@ export class AgentWatch {
     this.#busy = true;
     try {
       const { db, runtime } = this.svc.deps;
-      for (const r of liveSandboxes(db)) {
+      // Only the running ones: a store of 10,000 stopped records cost a 10,000-row read and JSON
+      // parse on the event loop every second.
+      for (const id of runningSandboxIds(db)) {
         if (this.#closed) break;
-        if (r.pool || r.status !== 'running' || (await runtime.checkAlive(r.id))) continue;
+        if (await runtime.checkAlive(id)) continue;
+        const r = getSandbox(db, id);
+        if (!r || r.pool || r.status !== 'running') continue;
         // At its deadline the watchdog ends it on purpose; the expiry sweep deletes it.
         if (r.expires_at && Date.parse(r.expires_at) <= Date.now() + 2000) continue;
         await this.#recover(r.id);

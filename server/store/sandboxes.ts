@@ -97,6 +97,13 @@ export function updateSandbox(db: Db, id: string, patch: SandboxPatch): SandboxR
   return next;
 }
 
+/** Ids of the sandboxes handed out and `running` (by the status index: not a scan of every record). */
+export function runningSandboxIds(db: Db): string[] {
+  return (
+    stmt(db, "SELECT id FROM sandboxes WHERE status = 'running' AND pool = 0").all() as { id: string }[]
+  ).map((r) => r.id);
+}
+
 /** Records that are not deleted (visible and pool). */
 export function liveSandboxes(db: Db): SandboxRecord[] {
   return (db.prepare("SELECT * FROM sandboxes WHERE status != 'deleted'").all() as Row[]).map(fromRow);
@@ -142,11 +149,10 @@ export function usedPorts(db: Db): Set<number> {
 }
 
 export function countSandboxes(db: Db): { running: number; total: number } {
-  const row = db
-    .prepare(
-      "SELECT SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS running, COUNT(*) AS total FROM sandboxes WHERE pool = 0 AND status != 'deleted'",
-    )
-    .get() as { running: number | null; total: number };
+  const row = stmt(
+    db,
+    "SELECT SUM(CASE WHEN status = 'running' THEN 1 ELSE 0 END) AS running, COUNT(*) AS total FROM sandboxes WHERE pool = 0 AND status != 'deleted'",
+  ).get() as { running: number | null; total: number };
   return { running: row.running ?? 0, total: row.total };
 }
 
