@@ -204,12 +204,8 @@ export class SandboxService {
         timeout_seconds: rec.timeout_seconds,
         expires_at: rec.expires_at,
       });
-      // The crash-proof watchdog (a process per sandbox with a deadline) is started after the
-      // answer: the engine's own expiry sweep enforces the deadline meanwhile, and in a burst of
-      // 20 claims these starts queued for 0.1-0.5 s each.
-      this.deps.runtime
-        .setDeadline(poolId, rec.expires_at)
-        .catch((err: unknown) => this.deps.log.warn({ err, sandbox: poolId }, 'could not set the deadline'));
+      // The spare's watchdog is already running: this writes the deadline file and wakes it.
+      await this.deps.runtime.setDeadline(poolId, rec.expires_at);
       this.deps.onDeadlinesChanged?.();
       return adopted;
     });
