@@ -66,6 +66,7 @@ export async function spawnSandbox(input: SpawnInput): Promise<Spawned> {
     () => linkSocket(layout, input.socketUid),
     () => exited,
     BOOT_TIMEOUT_MS,
+    layout.runDir,
   );
   if (failure) {
     await netReady.catch(() => undefined);
