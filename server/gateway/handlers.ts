@@ -31,6 +31,8 @@ import { forwardUpgrade } from './ws-proxy.ts';
 /** Where a sandbox's traffic is served from: its port's listener, or the engine's port by host name. */
 export interface Conn {
   wss: WebSocketServer;
+  /** The same without permessage-deflate, for browsers on loopback (see onUpgrade). */
+  plainWss: WebSocketServer;
   agent: http.Agent;
   sockets: Set<WebSocket>;
   /** False once the port was closed (sandbox stopped or deleted) while a token was checked. */
@@ -166,15 +168,19 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
       },
     };
     const known = () => opts.upstream?.target(sandboxId) != null;
+    // A browser on this machine gets no permessage-deflate: nothing to save on loopback, and each
+    // compressed frame costs a zlib round trip through the thread pool on both ends (~1.5 ms on a
+    // warm run's first output). SDK clients keep it (their readers need it; see ws-outbox.ts).
+    const wss = relay.browser && isLoopback(req.socket.remoteAddress) ? c.plainWss : c.wss;
     authorize(sandboxId, c, req, url, true).then(
       (r) =>
         r.kind === 'local'
-          ? forwardUpgrade(c.wss, req, socket, head, {
+          ? forwardUpgrade(wss, req, socket, head, {
               ...relay,
               socketPath: r.socketPath,
               history: opts.history,
             })
-          : forwardUpstreamUpgrade(c.wss, req, socket, head, {
+          : forwardUpstreamUpgrade(wss, req, socket, head, {
               ...relay,
               ...timeouts,
               target: r.target,
@@ -201,4 +207,10 @@ export function createHandlers(opts: GatewayOptions, verified: VerifiedTokens, p
   }
 
   return { onRequest, onUpgrade, withoutListener };
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return (
+    address === '::1' || address?.startsWith('127.') === true || address?.startsWith('::ffff:127.') === true
+  );
 }

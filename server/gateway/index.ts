@@ -59,26 +59,31 @@ export function createGateway(opts: GatewayOptions): Gateway {
   const verified = new VerifiedTokens();
   const pool = upstreamAgentPool();
   const { onRequest, onUpgrade, withoutListener } = createHandlers(opts, verified, pool);
-  const newWss = () =>
+  const newWss = (deflate: boolean) =>
     new WebSocketServer({
       noServer: true,
       maxPayload,
       // Compress every frame (threshold 0) when the client offers it, as the SDKs' ws does: the
       // client then inflates each frame in its own callback, which the SDK readers need (see
-      // ws-outbox.ts). Level 1: cheap; the frames are mostly small JSON.
-      perMessageDeflate: { threshold: 0, zlibDeflateOptions: { level: 1 } },
+      // ws-outbox.ts). Level 1: cheap; the frames are mostly small JSON. The plain server is for
+      // browsers on loopback (handlers.ts), where compression saves nothing and costs a zlib
+      // round trip per frame each way.
+      perMessageDeflate: deflate ? { threshold: 0, zlibDeflateOptions: { level: 1 } } : false,
       handleProtocols: (_protocols, req) => chosenProtocol.get(req) ?? false,
     });
   // Upstream sandboxes reached by host name on the engine's port (public URL) have no listener:
   // one shared WebSocket server, and their sockets per id so close(id) still cuts them.
   let namedWss: WebSocketServer | undefined;
+  let namedPlainWss: WebSocketServer | undefined;
   const named = new Map<string, Conn>();
   function namedConn(sandboxId: string): Conn {
     let c = named.get(sandboxId);
     if (!c) {
-      namedWss ??= newWss();
+      namedWss ??= newWss(true);
+      namedPlainWss ??= newWss(false);
       c = {
         wss: namedWss,
+        plainWss: namedPlainWss,
         agent: pool.http,
         sockets: new Set(),
         current: () => true,
@@ -101,7 +106,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
     const l: Listener = {
       port,
       server,
-      wss: newWss(),
+      wss: newWss(true),
+      plainWss: newWss(false),
       agent: new http.Agent({ keepAlive: true, maxSockets: 64 }),
       sockets: new Set(),
       conns: new Set(),
@@ -151,6 +157,7 @@ export function createGateway(opts: GatewayOptions): Gateway {
     listeners.delete(sandboxId);
     for (const ws of l.sockets) ws.terminate();
     l.wss.close();
+    l.plainWss.close();
     const closed = new Promise<void>((resolve) => l.server.close(() => resolve()));
     for (const socket of l.conns) {
       if (l.held.has(socket)) setTimeout(() => socket.destroy(), HELD_GRACE_MS).unref();
@@ -169,6 +176,8 @@ export function createGateway(opts: GatewayOptions): Gateway {
       await Promise.all([...ids].map((id) => close(id)));
       namedWss?.close();
       namedWss = undefined;
+      namedPlainWss?.close();
+      namedPlainWss = undefined;
       pool.http.destroy();
       pool.https.destroy();
     },

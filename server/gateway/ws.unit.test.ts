@@ -150,6 +150,24 @@ describe('gateway WebSocket relay', () => {
     await ok.closed;
   });
 
+  it('gives a browser on loopback frames without permessage-deflate, in order, and keeps it for SDKs', async () => {
+    // ws offers permessage-deflate by default, as browsers do.
+    const browser = openWs(fx.port, '/execute/stream', { ...fx.auth(), origin: ORIGIN });
+    await browser.opened;
+    expect(browser.ws.extensions).toBe('');
+    browser.ws.send(JSON.stringify({ type: 'execute', code: 'x', language: 'python' }));
+    await expect
+      .poll(() => browser.frames.map((f) => (JSON.parse(f) as { type: string }).type))
+      .toEqual(SEVEN);
+    browser.ws.close();
+    await browser.closed;
+    const sdk = openWs(fx.port, '/echo', fx.auth());
+    await sdk.opened;
+    expect(sdk.ws.extensions).toContain('permessage-deflate');
+    sdk.ws.close();
+    await sdk.closed;
+  });
+
   it('stops listening on close()', async () => {
     await fx.gateway.close(fx.id);
     expect(fx.gateway.port(fx.id)).toBeUndefined();
