@@ -29,6 +29,12 @@ import { PortAllocator } from './ports.ts';
 
 export const REGIONS = ['local'];
 
+/** A sandbox handed to its caller with its JWT. */
+export interface Issued {
+  rec: SandboxRecord;
+  token: { token: string; expiresAt: string };
+}
+
 export interface Logger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -170,7 +176,7 @@ export class SandboxService {
   }
 
   /** Turn a warm pool sandbox into the caller's sandbox: env, deadline, gateway port. */
-  async adopt(poolId: string, body: CreateSandboxRequest): Promise<SandboxRecord> {
+  async adopt(poolId: string, body: CreateSandboxRequest): Promise<Issued> {
     return this.lock.run(poolId, async () => {
       this.deps.runtime.foreground(poolId); // the normal CPU weight, no longer a background spare
       const env = body.env_vars ?? {};
@@ -196,7 +202,11 @@ export class SandboxService {
       }
       const rec = { ...spare };
       this.applyTimeout(rec, body.timeout_seconds ?? null);
+      // The token is signed here so the claim is one write to the store, not two.
+      const issuedAt = new Date();
+      const t = await this.deps.tokens.issue(poolId, issuedAt);
       const adopted = this.update(poolId, {
+        token_issued_at: iso(issuedAt),
         pool: false,
         env_vars: env,
         port: portResult.value,
@@ -207,7 +217,7 @@ export class SandboxService {
       // The spare's watchdog is already running: this writes the deadline file and wakes it.
       await this.deps.runtime.setDeadline(poolId, rec.expires_at);
       this.deps.onDeadlinesChanged?.();
-      return adopted;
+      return { rec: adopted, token: { token: t.token, expiresAt: iso(t.expiresAt) } };
     });
   }
 

@@ -76,11 +76,12 @@ export async function sandboxRoutes(app: FastifyInstance, opts: SandboxRoutesOpt
       });
     }
     const t = svc.resolveTemplate(body);
-    const rec =
-      (pool.eligible(body) ? await pool.claim(t, body) : null) ??
-      (await svc.createFresh(t, body, opts.isolation));
-    const token = await svc.issueToken(rec.id);
-    return reply.code(201).send(view(rec, token));
+    let out = pool.eligible(body) ? await pool.claim(t, body) : null;
+    if (!out) {
+      const rec = await svc.createFresh(t, body, opts.isolation);
+      out = { rec, token: await svc.issueToken(rec.id) };
+    }
+    return reply.code(201).send(view(out.rec, out.token));
   });
 
   app.get('/v1/sandboxes/:id', async (req) => {
