@@ -10,7 +10,7 @@ import type { SandboxTokens } from '../auth/tokens.ts';
 import { HttpError, badRequest, conflict, notFound } from '../errors.ts';
 import type { Runtime, SandboxSpec } from '../runtime/types.ts';
 import { warmsPython } from '../store/builtin-templates.ts';
-import { agentListening, waitForKernel } from './kernel-ready.ts';
+import { waitForKernel } from './kernel-ready.ts';
 import type { Db } from '../store/db.ts';
 import {
   getSandbox,
@@ -24,16 +24,9 @@ import { findTemplate } from '../store/templates.ts';
 import { iso } from '../store/time.ts';
 import type { GatewayPorts } from './gateway-port.ts';
 import { KeyedLock, Semaphore } from '../lib/locks.ts';
-import { agentRequest } from '../runtime/agent-client.ts';
 import { PortAllocator } from './ports.ts';
 
 export const REGIONS = ['local'];
-
-/** A sandbox handed to its caller with its JWT. */
-export interface Issued {
-  rec: SandboxRecord;
-  token: { token: string; expiresAt: string };
-}
 
 export interface Logger {
   info(obj: object, msg?: string): void;
@@ -172,52 +165,6 @@ export class SandboxService {
       } finally {
         this.deps.onDeadlinesChanged?.();
       }
-    });
-  }
-
-  /** Turn a warm pool sandbox into the caller's sandbox: env, deadline, gateway port. */
-  async adopt(poolId: string, body: CreateSandboxRequest): Promise<Issued> {
-    return this.lock.run(poolId, async () => {
-      this.deps.runtime.foreground(poolId); // the normal CPU weight, no longer a background spare
-      const env = body.env_vars ?? {};
-      const socket = this.deps.runtime.socketPath(poolId);
-      // The env PATCH doubles as the liveness check; without env, the agent's socket must accept
-      // a connection (its runner was ready when the spare joined the pool). Both run while the
-      // gateway port opens.
-      const ready = async () => {
-        if (Object.keys(env).length === 0) return agentListening(socket);
-        const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true }, 2000);
-        if (r.status >= 300) throw new Error(`agent refused env (HTTP ${r.status})`);
-      };
-      const spare = getSandbox(this.deps.db, poolId) as SandboxRecord;
-      const [readyResult, portResult] = await Promise.allSettled([
-        ready(),
-        spare.port ?? this.ports.openOnFreePort(poolId, this.deps.gateway),
-      ]);
-      if (readyResult.status === 'rejected' || portResult.status === 'rejected') {
-        if (portResult.status === 'fulfilled') await this.deps.gateway.close(poolId);
-        throw readyResult.status === 'rejected'
-          ? readyResult.reason
-          : (portResult as PromiseRejectedResult).reason;
-      }
-      const rec = { ...spare };
-      this.applyTimeout(rec, body.timeout_seconds ?? null);
-      // The token is signed here so the claim is one write to the store, not two.
-      const issuedAt = new Date();
-      const t = await this.deps.tokens.issue(poolId, issuedAt);
-      const adopted = this.update(poolId, {
-        token_issued_at: iso(issuedAt),
-        pool: false,
-        env_vars: env,
-        port: portResult.value,
-        created_at: iso(),
-        timeout_seconds: rec.timeout_seconds,
-        expires_at: rec.expires_at,
-      });
-      // The spare's watchdog is already running: this writes the deadline file and wakes it.
-      await this.deps.runtime.setDeadline(poolId, rec.expires_at);
-      this.deps.onDeadlinesChanged?.();
-      return { rec: adopted, token: { token: t.token, expiresAt: iso(t.expiresAt) } };
     });
   }
 

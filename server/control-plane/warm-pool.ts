@@ -18,6 +18,7 @@ import type { CreateSandboxRequest, Template } from '../../contract/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
+import { adoptSpare } from './adopt.ts';
 import { waitForKernel } from './kernel-ready.ts';
 import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 
@@ -123,7 +124,7 @@ export class WarmPool {
         if (!id) continue;
       }
       try {
-        return await this.svc.adopt(id, body);
+        return await adoptSpare(this.svc, id, body);
       } catch (err) {
         this.svc.deps.log.warn({ err, sandbox: id }, 'could not adopt a warm pool sandbox');
         await this.#discard(id);
