@@ -5,9 +5,11 @@
  *               (as an agent harness does), then the next create;
  *   burst <n>:  n creates issued at once, each followed by its first `print(1)`;
  *   list <n>:   n sequential GET /v1/sandboxes.
- * While serial and burst run, GET /health is polled every 10 ms (its latencies are reported).
+ * /health is polled meanwhile by client-health.ts, a process of its own.
  *   node --import tsx server/bench/client-api.ts <base> <api key> <mode> <n>
  */
+export {};
+
 const [base, apiKey, mode, nArg] = process.argv.slice(2);
 const n = Number(nArg);
 if (!base || !apiKey || !['serial', 'burst', 'list'].includes(mode ?? '') || !(n >= 1 && n <= 1000)) {
@@ -49,28 +51,6 @@ async function createAndRun(): Promise<CreateTiming> {
   return { id: body.id, running, firstResult };
 }
 
-/** Poll /health until stopped; each answer's latency is kept. */
-function pollHealth(): { stop: () => Promise<number[]> } {
-  const samples: number[] = [];
-  let on = true;
-  const loop = (async () => {
-    while (on) {
-      const t0 = performance.now();
-      const r = await fetch(`${base}/health`);
-      await r.arrayBuffer();
-      samples.push(performance.now() - t0);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  })();
-  return {
-    stop: async () => {
-      on = false;
-      await loop;
-      return samples;
-    },
-  };
-}
-
 async function main(): Promise<unknown> {
   if (mode === 'list') {
     const list: number[] = [];
@@ -83,24 +63,18 @@ async function main(): Promise<unknown> {
     }
     return { list };
   }
-  const health = pollHealth();
   let creates: (CreateTiming | CreateFailure)[];
   const attempt = () =>
     createAndRun().catch((err: unknown) => ({
       failed: (err instanceof Error ? err.message : String(err)).slice(0, 300),
     }));
-  let healthSamples: number[];
-  try {
-    if (mode === 'serial') {
-      creates = [];
-      for (let i = 0; i < n; i++) creates.push(await attempt());
-    } else {
-      creates = await Promise.all(Array.from({ length: n }, attempt));
-    }
-  } finally {
-    healthSamples = await health.stop();
+  if (mode === 'serial') {
+    creates = [];
+    for (let i = 0; i < n; i++) creates.push(await attempt());
+  } else {
+    creates = await Promise.all(Array.from({ length: n }, attempt));
   }
-  return { creates, health: healthSamples };
+  return { creates };
 }
 
 const timer = setTimeout(() => {

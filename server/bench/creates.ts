@@ -7,10 +7,11 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { BenchEngine } from './engine.ts';
-import { runClient } from './proc.ts';
+import { runClient, startClient } from './proc.ts';
 import { line, ms, summarize, timed, waitFor, type Summary } from './stats.ts';
 
 const CLIENT_API = fileURLToPath(new URL('./client-api.ts', import.meta.url));
+const CLIENT_HEALTH = fileURLToPath(new URL('./client-health.ts', import.meta.url));
 export const TEMPLATE = 'code-interpreter';
 
 export interface Created {
@@ -72,12 +73,13 @@ export interface CreateRun {
 export async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: number): Promise<CreateRun> {
   const readyAtStart = e.app.engine.pool.readyCount(TEMPLATE);
   // The engine runs in this process: its event loop's delay says what blocked it during the run.
+  const health = await startClient<{ health: number[] }>(CLIENT_HEALTH, [e.base]);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const r = await runClient<{
     creates: ({ id: string; running: number; firstResult: number } | { failed: string })[];
-    health: number[];
   }>(CLIENT_API, [e.base, e.apiKey, mode, String(n)]).finally(() => loop.disable());
+  const { health: healthSamples } = await health.stop();
   const ok = r.creates.flatMap((c) => ('failed' in c ? [] : [c]));
   await deleteAll(
     e,
@@ -87,7 +89,7 @@ export async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: num
     failed: r.creates.flatMap((c) => ('failed' in c ? [c.failed] : [])),
     running: summarize(ok.map((c) => c.running)),
     firstResult: summarize(ok.map((c) => c.firstResult)),
-    health: summarize(r.health),
+    health: summarize(healthSamples),
     loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     readyAtStart,
   };

@@ -30,3 +30,46 @@ export function runJson<T>(file: string, args: string[], input?: string, timeout
 export function runClient<T>(script: string, args: string[], input?: string): Promise<T> {
   return runJson<T>(process.execPath, ['--import', 'tsx', script, ...args], input);
 }
+
+/**
+ * A TypeScript bench client that runs alongside a measurement: started and waited for until it
+ * writes "ready" to stderr; `stop()` ends its stdin and resolves with the JSON it prints.
+ */
+export async function startClient<T>(script: string, args: string[]): Promise<{ stop: () => Promise<T> }> {
+  const [cmd, argv] = atSandboxNice(process.execPath, ['--import', 'tsx', script, ...args]);
+  const child = spawn(cmd, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  const closed = new Promise<T>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}: ${err.trim()}`));
+      try {
+        resolve(JSON.parse(out) as T);
+      } catch (e) {
+        reject(e as Error);
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${script} did not get ready`)), 60_000);
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      err = (err + d).slice(-2000);
+      if (err.includes('ready\n')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    closed.catch((e: unknown) => {
+      clearTimeout(timer);
+      reject(e as Error);
+    });
+  });
+  return {
+    stop: () => {
+      child.stdin.end();
+      return closed;
+    },
+  };
+}
