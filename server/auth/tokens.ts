@@ -8,6 +8,7 @@ import { SignJWT, jwtVerify, errors } from 'jose';
 export const DEFAULT_TOKEN_TTL_SECONDS = 24 * 3600;
 const ISSUER = 'hopdeck';
 const AUDIENCE = 'hopdeck-agent';
+const ISSUED_KEPT = 10_000;
 
 export interface IssuedToken {
   token: string;
@@ -24,6 +25,13 @@ export class SandboxTokens {
    */
   readonly #key: Promise<webcrypto.CryptoKey>;
   readonly #ttlSeconds: number;
+  /**
+   * Tokens this engine signed lately (token → sandbox id and expiry): the first request of a new
+   * sandbox, right after its create, needs no signature check (a WebCrypto job on the thread
+   * pool, queued behind file work in a burst). An exact match is what we signed; anything else
+   * goes through jose.
+   */
+  readonly #issued = new Map<string, { sub: string; exp: number }>();
 
   constructor(secret: Uint8Array, ttlSeconds = DEFAULT_TOKEN_TTL_SECONDS) {
     if (secret.byteLength < 32) throw new Error('token secret must be at least 32 bytes');
@@ -46,11 +54,19 @@ export class SandboxTokens {
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(await this.#key);
+    if (this.#issued.size >= ISSUED_KEPT) this.#issued.delete(this.#issued.keys().next().value as string);
+    this.#issued.set(token, { sub: sandboxId, exp: exp * 1000 });
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
   /** Verify a token for one sandbox: a valid token of another sandbox is rejected. */
   async verify(token: string, sandboxId: string): Promise<TokenCheck> {
+    const mine = this.#issued.get(token);
+    if (mine && mine.exp > Date.now()) {
+      return mine.sub === sandboxId
+        ? { ok: true, sandboxId }
+        : { ok: false, code: 'TOKEN_INVALID', message: 'Token belongs to another sandbox' };
+    }
     try {
       const { payload } = await jwtVerify(token, await this.#key, {
         issuer: ISSUER,
