@@ -77,9 +77,13 @@ if (builtAt === 0 || sourcesAt > builtAt) run('npm', ['run', 'build']);
 // 4. The engine (replaces nothing: we wait and pass its exit code and signals on).
 const serveArgs = args[0] === 'serve' ? args : ['serve', ...args];
 const { spawn } = await import('node:child_process');
+// A larger libuv thread pool (default 4): cgroup and /proc work of boots and destroys waits in the
+// kernel there, and sandbox tokens, file reads and writes queued behind it during a burst.
+const env = { ...process.env, UV_THREADPOOL_SIZE: process.env.UV_THREADPOOL_SIZE ?? '16' };
 const child = spawn(process.execPath, [join(root, 'dist', 'server', 'main.js'), ...serveArgs], {
   cwd: process.cwd(),
   stdio: 'inherit',
+  env,
 });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
