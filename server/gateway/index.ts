@@ -68,7 +68,11 @@ export function createGateway(opts: GatewayOptions): Gateway {
       // ws-outbox.ts). Level 1: cheap; the frames are mostly small JSON. The plain server is for
       // browsers on loopback (handlers.ts), where compression saves nothing and costs a zlib
       // round trip per frame each way.
-      perMessageDeflate: deflate ? { threshold: 0, zlibDeflateOptions: { level: 1 } } : false,
+      // clientNoContextTakeover: a `ws` client (the SDKs) then sends frames under its 1 KiB
+      // threshold uncompressed, so the gateway does not inflate each small `execute` frame.
+      perMessageDeflate: deflate
+        ? { threshold: 0, zlibDeflateOptions: { level: 1 }, clientNoContextTakeover: true }
+        : false,
       handleProtocols: (_protocols, req) => chosenProtocol.get(req) ?? false,
     });
   // Upstream sandboxes reached by host name on the engine's port (public URL) have no listener:
