@@ -70,7 +70,10 @@ async function serve(config: Config): Promise<void> {
   if (!agentDir) fail('the agent bundle (dist/agent/agent.mjs) is missing: run `npm run build`', 1);
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
 
-  const store = openStore(config.dataDir);
+  const store = openStore(config.dataDir, {
+    backgroundCheckpoints: true,
+    onCheckpointError: (m) => console.error(`hopdeck: WAL checkpoint: ${m}`),
+  });
   let shownKey: string | null = null;
   let linkKeyId: string | null = null;
   if (config.apiKey) {

@@ -43,7 +43,7 @@ export async function startEngine(opts: {
   await (buildAgent as (dir: string) => Promise<void>)(agentDir);
   const isolation = hasBwrap() && process.getuid?.() === 0 ? 'bwrap' : 'none';
   const dataDir = join(root, 'data');
-  const store = openStore(dataDir);
+  const store = openStore(dataDir, { backgroundCheckpoints: true });
   const apiKey = store.auth.createKey('bench').key;
   const runtime = await createRuntime({ dataDir, isolation, agentDir });
   const port = await freePort();
