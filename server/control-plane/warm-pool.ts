@@ -8,7 +8,7 @@
  * machine's available memory. Refills boot several spares at once. A create that finds no ready
  * spare takes the earliest spare still booting, or starts one for itself: either way it gets a
  * sandbox whose kernel is ready. During a burst of claims the refill waits for the burst to end
- * (at most 2 s; a create that finds no spare starts it at once), so boots do not take the CPUs from the
+ * (at most 10 s; a create that finds no spare starts it at once), so boots do not take the CPUs from the
  * sandboxes just handed out. Spares beyond the demand of the last 15 minutes are destroyed.
  * Pool sandboxes do not survive the engine: destroyed at shutdown; reconcile removes crash leftovers.
  */
@@ -31,8 +31,12 @@ const KEEP_MS = 15 * 60_000;
  * boots (seconds of CPU each) do not compete with the claimed sandboxes' first cells...
  */
 const SETTLE_MS = 250;
-/** ...but for no longer than this (a create that finds no spare at all starts the refill at once). */
-const MAX_DEFER_MS = 2000;
+/**
+ * ...but for no longer than this (a create that finds no spare at all starts the refill at once).
+ * Long enough for a back-to-back burst the pool was sized for (creates a few hundred ms apart
+ * never leave 250 ms of quiet) to run on the spares without boots beside it.
+ */
+const MAX_DEFER_MS = 10_000;
 const MAX_SPARES = 24;
 /** What one idle spare costs (measured PSS is lower; RSS of a code-interpreter spare ~110 MB). */
 const SPARE_MB = 128;
