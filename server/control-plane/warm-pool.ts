@@ -8,8 +8,8 @@
  * machine's available memory. Refills boot several spares at once. A create that finds no ready
  * spare takes the earliest spare still booting, or starts one for itself: either way it gets a
  * sandbox whose kernel is ready. During a burst of claims the refill waits for the burst to end
- * (at most 10 s; a create that finds no spare starts it at once), so boots do not take the CPUs from the
- * sandboxes just handed out. Spares beyond the demand of the last 15 minutes are destroyed.
+ * (at most 10 s; a create that finds no spare starts it at once), so boots do not take the CPUs
+ * from the sandboxes just handed out. Spares beyond the demand of the last 15 minutes go.
  * Pool sandboxes do not survive the engine: destroyed at shutdown; reconcile removes crash leftovers.
  */
 import { availableParallelism, freemem } from 'node:os';
