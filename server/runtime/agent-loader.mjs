@@ -33,8 +33,10 @@ if (make) {
     if (!existsSync(socket) && Date.now() < until) return;
     clearInterval(timer);
     if (existsSync(socket)) {
-      writeFileSync(`${cacheFile}.tmp`, script.createCachedData());
-      renameSync(`${cacheFile}.tmp`, cacheFile); // readers never see half a cache
+      // Readers never see half a cache, and two builds at once never write the same file.
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, script.createCachedData());
+      renameSync(tmp, cacheFile);
     }
     process.exit(existsSync(socket) ? 0 : 1);
   }, 20);
