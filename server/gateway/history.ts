@@ -223,8 +223,8 @@ export function historyFromRepository(repo: {
   update(id: string, patch: Partial<ExecutionT>): unknown;
 }): HistorySink {
   return {
-    start: (e) => void repo.insert(e),
+    start: (e) => void repo.add(e),
     finish: (e) => void repo.update(e.id, e),
-    record: (e) => void repo.insert(e),
+    record: (e) => void repo.add(e),
   };
 }

@@ -91,6 +91,12 @@ export class ExecutionsRepo {
 
   /** Record a new execution (status `running` unless given) and return it. */
   insert(e: NewExecution): Execution {
+    const id = this.add(e);
+    return this.get(e.sandbox_id, id) as Execution;
+  }
+
+  /** Record a run without reading it back (the gateway's path: one statement per run). */
+  add(e: NewExecution): string {
     const id = e.id ?? `exec_${randomBytes(8).toString('hex')}`;
     const stdout = cap(e.stdout ?? '');
     const stderr = cap(e.stderr ?? '');
@@ -116,7 +122,7 @@ export class ExecutionsRepo {
       created_at: e.created_at ?? iso(),
       completed_at: e.completed_at ?? null,
     });
-    return this.get(e.sandbox_id, id) as Execution;
+    return id;
   }
 
   update(id: string, patch: ExecutionPatch): Execution | null {
