@@ -217,9 +217,9 @@ export class ExecutionRecording {
   }
 }
 
-/** Back a HistorySink with the store's executions repository (insert, then update by id). */
+/** Back a HistorySink with the store's executions repository (add, then update by id). */
 export function historyFromRepository(repo: {
-  insert(e: ExecutionT): unknown;
+  add(e: ExecutionT): unknown;
   update(id: string, patch: Partial<ExecutionT>): unknown;
 }): HistorySink {
   return {
