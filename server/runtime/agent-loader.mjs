@@ -1,7 +1,7 @@
 // The agent's entry point (copied to dist/agent/agent.mjs by server/build.mjs; inside a sandbox
 // /opt/hopdeck/agent.mjs). It runs the agent bundle (agent.cjs) with V8's code cache for it
 // (agent.cache, made by the build with this Node), so a boot does not compile ~1 MB of JavaScript
-// again: about 35-70 ms less CPU per boot (decision 0003). A cache made for another bundle, or one
+// again: about 25-70 ms less CPU per boot (decision 0003). A cache made for another bundle, or one
 // V8 rejects (another Node build), only costs that compile again, and says so once in agent.log.
 // HOPDECK_AGENT_MAKE_CACHE=1 (the build only): run the agent, and once its socket exists write the
 // cache, which then also holds the functions the start-up compiled, and exit.
