@@ -17,20 +17,26 @@ const file = join(dir, 'agent.cjs');
 const cacheFile = join(dir, 'agent.cache');
 const make = process.env.HOPDECK_AGENT_MAKE_CACHE === '1';
 
-// The CommonJS wrapper, plus the bundle's stand-in for import.meta.url.
-const source = `(function (exports, require, module, __filename, __dirname, __agentUrl) {${readFileSync(file, 'utf8')}\n})`;
-// V8 checks a cache against the source's length only: the cache starts with the source's hash,
-// so one made for another bundle of the same length is never used.
-const key = Buffer.from(createHash('sha256').update(source).digest('hex'));
-let cachedData;
-if (!make && existsSync(cacheFile)) {
-  const data = readFileSync(cacheFile);
-  if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
+/** The bundle compiled, with its cache when it has one (a function: the cache's buffer is freed after). */
+function compile() {
+  // The CommonJS wrapper, plus the bundle's stand-in for import.meta.url.
+  const source = `(function (exports, require, module, __filename, __dirname, __agentUrl) {${readFileSync(file, 'utf8')}\n})`;
+  // V8 checks a cache against the source's length only: the cache starts with the source's hash,
+  // so one made for another bundle of the same length is never used.
+  const key = Buffer.from(createHash('sha256').update(source).digest('hex'));
+  let cachedData;
+  if (!make && existsSync(cacheFile)) {
+    const data = readFileSync(cacheFile);
+    if (data.subarray(0, key.length).equals(key)) cachedData = data.subarray(key.length);
+  }
+  const script = new Script(source, { filename: file, cachedData });
+  if (!make && !cachedData) process.stderr.write('agent: no code cache for this bundle; compiled instead\n');
+  else if (cachedData && script.cachedDataRejected)
+    process.stderr.write('agent: code cache rejected (another Node build?); compiled instead\n');
+  return { script, key };
 }
-const script = new Script(source, { filename: file, cachedData });
-if (!make && !cachedData) process.stderr.write('agent: no code cache for this bundle; compiled instead\n');
-else if (cachedData && script.cachedDataRejected)
-  process.stderr.write('agent: code cache rejected (another Node build?); compiled instead\n');
+
+const { script, key } = compile();
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(file), module, file, dir, pathToFileURL(file).href);
 
