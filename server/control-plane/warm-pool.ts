@@ -28,13 +28,14 @@ const WINDOW_MS = 60_000;
 const KEEP_MS = 15 * 60_000;
 /**
  * Claims closer together than this are one burst: the refill waits for the burst to end, so the
- * boots (seconds of CPU each) do not compete with the claimed sandboxes' first cells...
+ * boots (a second of CPU each) do not compete with the claimed sandboxes' first cells, which
+ * come after the creates' answers (20 at once: up to ~0.5 s later on 2 CPUs)...
  */
-const SETTLE_MS = 250;
+const SETTLE_MS = 1000;
 /**
  * ...but for no longer than this (a create that finds no spare at all starts the refill at once).
  * Long enough for a back-to-back burst the pool was sized for (creates a few hundred ms apart
- * never leave 250 ms of quiet) to run on the spares without boots beside it.
+ * never leave a second of quiet) to run on the spares without boots beside it.
  */
 const MAX_DEFER_MS = 10_000;
 const MAX_SPARES = 24;
