@@ -72,6 +72,22 @@ describe('warm pool', { timeout: 180_000 }, () => {
     expect(((await py.json()) as { stdout: string }).stdout).toBe('42\n');
   });
 
+  it('never hands out a spare whose processes are gone', async () => {
+    const [spare] = await waitReady('code-interpreter');
+    // The spare dies behind the pool's back (as an OOM kill or a crash would leave it).
+    await e.app.engine.svc.deps.runtime.stop(spare as string);
+    const { s } = await create({ template_name: 'code-interpreter' });
+    expect(s.id).not.toBe(spare);
+    const py = await fetch(`${s.public_host}/execute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${s.auth_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'print(2 + 3)', language: 'python' }),
+    });
+    expect(((await py.json()) as { stdout: string }).stdout).toBe('5\n');
+    const dead = await e.app.inject({ url: `/v1/sandboxes/${spare}`, headers: e.auth });
+    expect(dead.statusCode).toBe(404);
+  });
+
   it('serves a create from a warm sandbox, applies env vars, and refills', async () => {
     const times: number[] = [];
     for (let i = 0; i < 2; i++) {
