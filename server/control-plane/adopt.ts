@@ -27,7 +27,8 @@ export function adoptSpare(svc: SandboxService, poolId: string, body: CreateSand
     // here (20 in a burst). Both run while the gateway port opens, if it is not open yet.
     const ready = async () => {
       if (Object.keys(env).length === 0) {
-        if (!(await deps.runtime.checkAlive(poolId))) throw new Error('the spare has no process left');
+        // One small read: sync costs less than the three thread-pool hops of an async one.
+        if (!deps.runtime.isAlive(poolId)) throw new Error('the spare has no process left');
         return;
       }
       const r = await agentRequest(socket, 'PATCH', '/env', { env_vars: env, merge: true }, 2000);

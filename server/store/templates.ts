@@ -1,6 +1,6 @@
 /** Template records: seeded with the built-ins, looked up by name or id. */
 import type { Template } from '../../contract/schemas.ts';
-import type { Db } from './db.ts';
+import { stmt, type Db } from './db.ts';
 import { BUILTIN_TEMPLATES } from './builtin-templates.ts';
 import { iso } from './time.ts';
 
@@ -39,9 +39,10 @@ export function seedTemplates(db: Db, now = new Date()): void {
 }
 
 export function findTemplate(db: Db, nameOrId: string): Template | null {
-  const row = db
-    .prepare('SELECT body, created_at FROM templates WHERE id = ? OR name = ?')
-    .get(nameOrId, nameOrId) as Row | undefined;
+  const row = stmt(db, 'SELECT body, created_at FROM templates WHERE id = ? OR name = ?').get(
+    nameOrId,
+    nameOrId,
+  ) as Row | undefined;
   return row ? fromRow(row) : null;
 }
 
@@ -69,11 +70,11 @@ export function listTemplates(db: Db, q: TemplateQuery): { items: Template[]; ha
     params.after = q.after;
   }
   const sql = `SELECT body, created_at FROM templates ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY name LIMIT @limit`;
-  const rows = db.prepare(sql).all(params) as Row[];
+  const rows = stmt(db, sql).all(params) as Row[];
   const hasMore = rows.length > q.limit;
   return { items: rows.slice(0, q.limit).map(fromRow), hasMore };
 }
 
 export function allTemplates(db: Db): Template[] {
-  return (db.prepare('SELECT body, created_at FROM templates ORDER BY name').all() as Row[]).map(fromRow);
+  return (stmt(db, 'SELECT body, created_at FROM templates ORDER BY name').all() as Row[]).map(fromRow);
 }
