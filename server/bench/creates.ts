@@ -65,6 +65,8 @@ export interface CreateRun {
   running: Summary;
   firstResult: Summary;
   health: Summary;
+  /** The same polled at the engine's priority (a client elsewhere). */
+  healthRemote: Summary;
   /** The engine's event-loop delay during the run (ms): p99 and max. */
   loop: { p99: number; max: number };
   readyAtStart: number;
@@ -73,13 +75,19 @@ export interface CreateRun {
 export async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: number): Promise<CreateRun> {
   const readyAtStart = e.app.engine.pool.readyCount(TEMPLATE);
   // The engine runs in this process: its event loop's delay says what blocked it during the run.
+  // Two monitors: one where the sandboxes run (this machine's load slows it too), one at the
+  // engine's priority (a check from another machine: what the engine itself answers).
   const health = await startClient<{ health: number[] }>(CLIENT_HEALTH, [e.base]);
+  const healthRemote = await startClient<{ health: number[] }>(CLIENT_HEALTH, [e.base], {
+    enginePriority: true,
+  });
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
   const r = await runClient<{
     creates: ({ id: string; running: number; firstResult: number } | { failed: string })[];
   }>(CLIENT_API, [e.base, e.apiKey, mode, String(n)]).finally(() => loop.disable());
   const { health: healthSamples } = await health.stop();
+  const { health: remoteSamples } = await healthRemote.stop();
   const ok = r.creates.flatMap((c) => ('failed' in c ? [] : [c]));
   await deleteAll(
     e,
@@ -90,6 +98,7 @@ export async function clientRun(e: BenchEngine, mode: 'serial' | 'burst', n: num
     running: summarize(ok.map((c) => c.running)),
     firstResult: summarize(ok.map((c) => c.firstResult)),
     health: summarize(healthSamples),
+    healthRemote: summarize(remoteSamples),
     loop: { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
     readyAtStart,
   };
@@ -176,6 +185,10 @@ creates (${n} each; spares ready at the start of each run in brackets)`);
   console.log(line('  /health during the fresh back to back', c.fresh.health));
   console.log(line('  /health during back to back', c.serial.health));
   console.log(line('  /health during at once', c.burst.health));
+  console.log("  the same, polled at the engine's priority (as from another machine):");
+  console.log(line('    /health during the fresh back to back', c.fresh.healthRemote));
+  console.log(line('    /health during back to back', c.serial.healthRemote));
+  console.log(line('    /health during at once', c.burst.healthRemote));
   const loop = (r: CreateRun) => `${ms(r.loop.p99)} / ${ms(r.loop.max)}`;
   console.log(
     `  engine event-loop delay p99 / max: fresh ${loop(c.fresh)}, back to back ${loop(c.serial)}, at once ${loop(c.burst)}`,

@@ -218,6 +218,14 @@ async function main(): Promise<void> {
         `back to back ${ms(c.serial.health.p99)}`,
       ),
     );
+    console.log(
+      goal(
+        '  the same, polled at the engine priority',
+        c.burst.healthRemote.p99,
+        20,
+        `back to back ${ms(c.serial.healthRemote.p99)}`,
+      ),
+    );
     if (list) console.log(goal(`GET /v1/sandboxes p99, ${records} records`, list.p99, 20, ''));
     if (d)
       console.log(
