@@ -46,6 +46,7 @@ function loadServer() {
     import('./stream.ts'),
     import('./terminal.ts'),
     import('./watch.ts'),
+    import('./warmup.ts'),
   ]);
 }
 
@@ -90,6 +91,7 @@ function serve([
   { handleExecuteStream },
   { handleTerminal },
   { handleFilesWatch },
+  { warmUp },
 ]: Awaited<ReturnType<typeof loadServer>>): void {
   configureRunner({ orphans: orphanRuleApplies(cfg.fsRoot) });
 
@@ -192,7 +194,10 @@ function serve([
 
   if (kernelBoot) {
     const bound = new Promise<void>((resolve) => setTimeout(resolve, LISTEN_AFTER_MS).unref());
-    void Promise.race([kernelBoot, bound]).then(listen);
+    // A ready runner: the execute path runs once on a private socket first (warmup.ts).
+    void Promise.race([kernelBoot, bound])
+      .then(() => warmUp(server, cfg.socketPath, state, log))
+      .then(listen);
   } else listen();
 
   const shutdown = () => {

@@ -22,6 +22,8 @@ export interface HttpReply {
 export interface AgentHandle {
   socket: string;
   root: string;
+  /** What the agent wrote to stderr (its agent.log) so far. */
+  log(): string;
   call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<HttpReply>;
   stream(first: unknown, onOpen?: (ws: WebSocket) => void, path?: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
@@ -115,6 +117,7 @@ export async function startAgent(
   return {
     socket,
     root,
+    log: () => log,
     call: (method, path, body, headers) => httpOverSocket(socket, method, path, body, headers),
     stream: (first, onOpen, path) => streamOverSocket(socket, first, onOpen, path),
     close: async () => {
