@@ -122,6 +122,7 @@ export async function executeInto(
         sink: capped,
         signal: input.signal,
         input: input.input,
+        silent: state.warmingUp,
       });
       let error = out.error;
       if (out.timedOut) {

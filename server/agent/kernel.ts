@@ -39,6 +39,8 @@ interface CellOptions {
   sink: OutputSink;
   signal?: AbortSignal;
   input?: InputHandler;
+  /** The agent's own warm-up (warmup.ts): IPython neither counts nor stores the cell. */
+  silent?: boolean;
 }
 
 interface Pending {
@@ -270,6 +272,7 @@ export class PythonKernel {
           env: opts.env,
           cwd: opts.cwd,
           allow_stdin: opts.input !== undefined,
+          silent: opts.silent === true,
         });
       });
       return { status, error: entry.error, timedOut, killed };

@@ -41,6 +41,8 @@ export class AgentState {
   readonly env: Record<string, string>;
   readonly kernel: PythonKernel;
   readonly processes = new Map<string, BackgroundProcess>();
+  /** True while the agent runs its warm-up (warmup.ts), before its socket exists. */
+  warmingUp = false;
   readonly metrics: Metrics = {
     startedAt: Date.now(),
     requests: 0,

@@ -5,8 +5,8 @@
  * one does (V8 compiles functions lazily and learns their inline caches on first use: ~10-15 ms of
  * CPU on a sandbox's first `print(1)` before this; decision 0004, "Warm-up").
  *
- * It leaves no trace a user can see: the cell is a single space (IPython returns before it counts
- * or stores anything: `execution_count`, `In`, `Out` and the history are untouched), the requests
+ * It leaves no trace a user can see: the cell, `print(1)`, runs with IPython's `silent` (it is
+ * neither counted nor stored: `execution_count`, `In`, `Out` and the history are untouched), the requests
  * go to a private socket beside the real one (never through the gateway, so no run history), and
  * the agent's counters are put back afterwards (`/metrics` starts at 0 executions).
  */
@@ -18,8 +18,8 @@ import type { AgentState } from './state.ts';
 
 /** A warm-up that has not finished by then is abandoned: the socket must not wait on it. */
 const WARM_UP_BOUND_MS = 2000;
-/** The cell: whitespace only, which IPython's run_cell returns on before it records anything. */
-const CELL = ' ';
+/** The cell: run silently (see CellOptions.silent), so IPython neither counts nor stores it. */
+const CELL = 'print(1)';
 
 function post(socketPath: string, path: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -86,6 +86,7 @@ export async function warmUp(
   const path = `${socketPath}.warm`;
   const started = performance.now();
   let bound: NodeJS.Timeout | undefined;
+  state.warmingUp = true;
   const clients = new Set<WebSocket>();
   try {
     mkdirSync(dirname(path), { recursive: true });
@@ -112,6 +113,7 @@ export async function warmUp(
     log(`agent warm-up skipped: ${(err as Error)?.message ?? String(err)}`);
   } finally {
     clearTimeout(bound);
+    state.warmingUp = false;
     for (const ws of clients) ws.terminate();
     if (server.listening) {
       // Every connection is closed here, so `close` comes at once; the bound is only a safety net

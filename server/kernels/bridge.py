@@ -7,7 +7,8 @@ to a Jupyter kernel: there is no ZMQ, no jupyter_client and no second process.)
 Protocol (docs/decisions/0009-speed-and-density.md): fd 3 is a socket pair to the agent. Each frame
 is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON (one object).
 Agent -> runner:
-  {"op": "execute", "id", "code", "env": {...}, "cwd": "/workspace", "allow_stdin": bool}
+  {"op": "execute", "id", "code", "env": {...}, "cwd": "/workspace", "allow_stdin": bool,
+   "silent": bool}   silent: the agent's warm-up; IPython neither counts nor stores the cell
   {"op": "input_reply", "id", "value"}        the answer to an input_request of cell `id`
 Runner -> agent:
   {"type": "ready", "pid"}
@@ -463,7 +464,8 @@ def main():
         try:
             _in_cell = True
             env.apply(req.get("env") or {}, req.get("cwd") or "")
-            result = shell.run_cell(req.get("code", ""), store_history=True)
+            silent = req.get("silent") is True
+            result = shell.run_cell(req.get("code", ""), store_history=not silent, silent=silent)
             status = "ok" if result.success else "error"
         except KeyboardInterrupt:
             shell.showtraceback()
