@@ -25,13 +25,15 @@ export async function buildAgent(outdir = 'dist/agent') {
   makeCodeCache(outdir);
 }
 
-/** Run the agent once (no sandbox, no Python) so the loader writes agent.cache for this Node. */
+/** Run the agent once (no sandbox) so the loader writes agent.cache for this Node. */
 function makeCodeCache(outdir) {
   const tmp = mkdtempSync(join(tmpdir(), 'hopdeck-agent-cache-'));
   try {
     execFileSync(
       process.execPath,
-      [join(outdir, 'agent.mjs'), '--socket', join(tmp, 'agent.sock'), '--root', join(tmp, 'root')],
+      // --warm-python: the agent's warm-up (server/agent/warmup.ts) runs before the socket appears,
+      // so the cache also holds the execute path's functions (compiled once here, not per boot).
+      [join(outdir, 'agent.mjs'), '--socket', join(tmp, 'agent.sock'), '--root', join(tmp, 'root'), '--warm-python'],
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOPDECK_AGENT_MAKE_CACHE: '1' },
         stdio: 'ignore',
