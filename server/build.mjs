@@ -33,7 +33,14 @@ function makeCodeCache(outdir) {
       process.execPath,
       // --warm-python: the agent's warm-up (server/agent/warmup.ts) runs before the socket appears,
       // so the cache also holds the execute path's functions (compiled once here, not per boot).
-      [join(outdir, 'agent.mjs'), '--socket', join(tmp, 'agent.sock'), '--root', join(tmp, 'root'), '--warm-python'],
+      [
+        join(outdir, 'agent.mjs'),
+        '--socket',
+        join(tmp, 'agent.sock'),
+        '--root',
+        join(tmp, 'root'),
+        '--warm-python',
+      ],
       {
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOPDECK_AGENT_MAKE_CACHE: '1' },
         stdio: 'ignore',
