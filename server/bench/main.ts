@@ -164,7 +164,7 @@ async function main(): Promise<void> {
       console.log(
         `\n${d.started} idle sandboxes (asked ${d.asked}, ${d.failed} creates failed), each over ${d.processes} processes (${d.commands.join(', ')})`,
       );
-      console.log(line('  PSS per sandbox (MB shown as ms)', d.pss).replace(/ ms/g, ' MB'));
+      console.log(line('  PSS per sandbox', d.pss).replace(/ ms/g, ' MB'));
       console.log(
         `  engine total ${d.totalMb.toFixed(0)} MB (engine ${d.enginePssMb.toFixed(0)} + sandboxes + ${d.spares} spares, PSS); machine available ${d.availableBeforeMb.toFixed(0)} → ${d.availableAfterMb.toFixed(0)} MB`,
       );
