@@ -82,6 +82,11 @@ export class WarmPool {
     return n;
   }
 
+  /** Spares booting now (the bench waits for none before it measures a warm run). */
+  bootingCount(): number {
+    return this.#booting.size;
+  }
+
   /** Ids of ready spares of a template (oldest first). */
   readyIds(templateName: string): string[] {
     return [...(this.#ready.get(templateName) ?? [])];
