@@ -12,13 +12,13 @@
  * from the sandboxes just handed out. Spares beyond the demand of the last 15 minutes go.
  * Pool sandboxes do not survive the engine: destroyed at shutdown; reconcile removes crash leftovers.
  */
-import { availableParallelism, freemem } from 'node:os';
-import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import type { CreateSandboxRequest, Template } from '../../contract/schemas.ts';
 import { deleteSandboxRow } from '../store/sandboxes-admin.ts';
 import { insertSandbox, updateSandbox } from '../store/sandboxes.ts';
 import { allTemplates } from '../store/templates.ts';
 import { adoptSpare } from './adopt.ts';
+import { availableMb } from './available-memory.ts';
 import { waitForKernel } from './kernel-ready.ts';
 import { newRecord, specOf, type SandboxService } from './sandbox-service.ts';
 
@@ -66,7 +66,6 @@ export class WarmPool {
   #timerAt = 0;
   #lastClaim = 0;
   #burstStart = 0;
-  #memory = { at: 0, mb: 0 };
 
   constructor(
     private readonly svc: SandboxService,
@@ -206,22 +205,7 @@ export class WarmPool {
 
   /** How many more spares fit in the machine's available memory (beyond those already there). */
   #memoryBudget(): number {
-    return Math.floor((this.#availableMb() - RESERVE_MB) / SPARE_MB);
-  }
-
-  /** MemAvailable, read at most once a second (each boot's end asks; /proc/meminfo is not free). */
-  #availableMb(): number {
-    const now = Date.now();
-    if (now - this.#memory.at < 1000) return this.#memory.mb;
-    let mb = freemem() / 2 ** 20;
-    try {
-      const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-      if (m) mb = Number(m[1]) / 1024;
-    } catch {
-      /* not Linux: freemem() */
-    }
-    this.#memory = { at: now, mb };
-    return mb;
+    return Math.floor((availableMb() - RESERVE_MB) / SPARE_MB);
   }
 
   #startBoot(t: Template): Boot {
