@@ -4,6 +4,7 @@
  * machine's available memory before and after. Stops creating early if the machine runs low.
  */
 import { readFileSync } from 'node:fs';
+import { readAvailableMb as availableMb } from '../control-plane/available-memory.ts';
 import type { BenchEngine } from './engine.ts';
 import { createSandbox, deleteAll } from './creates.ts';
 import { treeMemory } from './memory.ts';
@@ -11,10 +12,7 @@ import { summarize, type Summary } from './stats.ts';
 
 const LOW_MB = 3072;
 
-export function availableMb(): number {
-  const m = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'));
-  return m ? Number(m[1]) / 1024 : Number.NaN;
-}
+export { availableMb };
 
 function pidOf(e: BenchEngine, id: string): number | null {
   const row = e.store.db.prepare('SELECT pid FROM sandboxes WHERE id = ?').get(id) as
